@@ -1,0 +1,51 @@
+"""Constants for the Parcel Locker integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "parcel_locker"
+LOGGER = logging.getLogger(__package__)
+
+SUBENTRY_WALL: Final = "wall"
+
+# Connection (config entry data)
+CONF_CONNECTION: Final = "connection"
+CONNECTION_TCP: Final = "tcp"
+CONNECTION_SERIAL: Final = "serial"
+CONF_FRAMER: Final = "framer"
+FRAMER_SOCKET: Final = "socket"
+FRAMER_RTU: Final = "rtu"
+CONF_BAUDRATE: Final = "baudrate"
+CONF_PARITY: Final = "parity"
+CONF_STOPBITS: Final = "stopbits"
+CONF_BYTESIZE: Final = "bytesize"
+DEFAULT_TCP_PORT: Final = 502
+DEFAULT_BAUDRATE: Final = 9600
+
+# Wall (config subentry data)
+CONF_DEVICE_ID: Final = "device_id"
+CONF_COMPARTMENTS: Final = "compartments"
+CONF_SIZES: Final = "sizes"
+CONF_COOLED: Final = "cooled"
+CONF_PROFILE: Final = "profile"
+CONF_PREFIX: Final = "prefix"
+CONF_OPTIONAL_POINTS: Final = "optional_points"
+CONF_HUB_PULSE: Final = "hub_timed_pulse"
+CONF_PULSE_SECONDS: Final = "pulse_seconds"
+CONF_MAP: Final = "map"
+CONF_RELAY_UNIT_ID: Final = "relay_unit_id"
+CONF_RELAY_BASE: Final = "relay_base"
+CONF_INPUT_UNIT_ID: Final = "input_unit_id"
+CONF_INPUT_BASE: Final = "input_base"
+CONF_INVERTED_DOORS: Final = "inverted_doors"
+CONF_PROBE_UNIT_ID: Final = "probe_unit_id"
+DEFAULT_PULSE_SECONDS: Final = 0.5
+
+# Options
+CONF_POLL_INTERVAL: Final = "poll_interval"
+DEFAULT_POLL_INTERVAL: Final = timedelta(seconds=2)
+# Requests that get no answer within this time count as a lost controller.
+REQUEST_TIMEOUT: Final = 3.0

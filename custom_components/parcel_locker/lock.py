@@ -1,0 +1,80 @@
+"""The lock of each compartment: opening it releases the solenoid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.lock import LockEntity, LockEntityFeature
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DOMAIN
+from .coordinator import ParcelLockerConfigEntry
+from .entity import CompartmentEntity
+
+# Entities act on a shared link: one command at a time.
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ParcelLockerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a lock per compartment, per wall subentry."""
+    coordinator = entry.runtime_data.coordinator
+    for wall in coordinator.walls.values():
+        async_add_entities(
+            (
+                CompartmentLock(coordinator, wall, compartment.number, "lock")
+                for compartment in wall.map.compartments
+            ),
+            config_subentry_id=wall.wall_id,
+        )
+
+
+class CompartmentLock(CompartmentEntity, LockEntity):
+    """A compartment's lock; it locks itself again when the door closes."""
+
+    _attr_name = None
+    _attr_supported_features = LockEntityFeature.OPEN
+    _attr_translation_key = "compartment"
+
+    @property
+    def is_open(self) -> bool | None:
+        """The door stands open."""
+        reading = self.reading
+        return None if reading is None else not reading.door_closed
+
+    @property
+    def is_locked(self) -> bool | None:
+        """Closed, not released and (where reported) latched."""
+        reading = self.reading
+        if reading is None:
+            return None
+        return (
+            reading.door_closed
+            and not reading.released
+            and reading.latched is not False
+        )
+
+    def state_source(self) -> Any:
+        """The lock shows only whether it is open and whether it is locked."""
+        return (self.is_open, self.is_locked)
+
+    async def async_unlock(self, **kwargs: Any) -> None:
+        """Release the lock so the door can be opened."""
+        await self.coordinator.async_release(self.wall.wall_id, self.number)
+
+    async def async_open(self, **kwargs: Any) -> None:
+        """Release the lock (the door springs open)."""
+        await self.coordinator.async_release(self.wall.wall_id, self.number)
+
+    async def async_lock(self, **kwargs: Any) -> None:
+        """Refuse: the solenoid relocks by itself when the door is closed."""
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="relocks_itself",
+            translation_placeholders={"compartment": self.label},
+        )

@@ -1,0 +1,177 @@
+"""Read and write one wall over a shared Modbus link.
+
+Each wall gets ``ManualComponent``s built from its point map (one for bits and
+one for registers per unit id, because the protocol allows far more bits than
+registers in one read), so a poll reads the whole wall in a few pooled requests.
+No Home Assistant imports: the benchmark drives this directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from modbus_connection import ModbusConnection
+from modbus_connection.model import ManualComponent, RegisterSpace
+
+from .register_map import (
+    MAX_BITS_PER_READ,
+    MAX_REGISTERS_PER_READ,
+    KeypadRole,
+    Role,
+    Table,
+    WallMap,
+    component_fields,
+    keypad_key,
+    point_key,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CompartmentReading:
+    """What the sensors of one compartment said on the last poll."""
+
+    released: bool
+    door_closed: bool
+    latched: bool | None = None
+    present: bool | None = None
+    temperature: float | None = None
+    setpoint: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeypadReading:
+    """The keypad registers on the last poll.
+
+    ``repr`` leaves the entered code out so it can never reach a log line.
+    """
+
+    sequence: int
+    code: int
+    digits: int
+    feedback: int
+
+    def __repr__(self) -> str:
+        """Describe the keypad without the code a resident typed."""
+        return f"KeypadReading(sequence={self.sequence}, digits={self.digits})"
+
+    @property
+    def entered(self) -> str:
+        """The code as typed, leading zeros included."""
+        return str(self.code).zfill(self.digits) if self.digits else ""
+
+
+@dataclass(frozen=True, slots=True)
+class WallReading:
+    """Everything one poll read from a wall; equal readings mean nothing changed."""
+
+    compartments: Mapping[int, CompartmentReading]
+    keypad: KeypadReading | None = None
+
+
+class WallLink:
+    """The Modbus side of one wall."""
+
+    def __init__(self, connection: ModbusConnection, wall: WallMap) -> None:
+        """Build the wall's components from its map (no I/O yet)."""
+        self.wall = wall
+        self._components: list[ManualComponent] = []
+        self._owner: dict[str, ManualComponent] = {}
+        self._inverted = {key for key, point in wall.labelled_points() if point.invert}
+        for unit_id, unit_fields in component_fields(wall).items():
+            unit = connection.for_unit(unit_id)
+            if unit_fields.bits:
+                bits = ManualComponent(
+                    unit, max_gap=wall.bit_gap, max_span=MAX_BITS_PER_READ
+                )
+                for key, bit_field in unit_fields.bits.items():
+                    bits.add(key, bit_field)
+                    self._owner[key] = bits
+                self._components.append(bits)
+            if unit_fields.registers:
+                registers = ManualComponent(unit, max_span=MAX_REGISTERS_PER_READ)
+                for key, (register_field, table) in unit_fields.registers.items():
+                    space: RegisterSpace = (
+                        "input" if table is Table.INPUT else "holding"
+                    )
+                    registers.add(key, register_field, space=space)
+                    self._owner[key] = registers
+                self._components.append(registers)
+
+    @property
+    def requests_per_poll(self) -> int:
+        """How many Modbus requests one poll of this wall sends."""
+        return sum(
+            len(blocks)
+            for component in self._components
+            for blocks in component._build_plan().blocks.values()  # noqa: SLF001
+        )
+
+    async def read(self) -> WallReading:
+        """Poll every point of the wall.
+
+        Components are read one after the other, never gathered, so a lock
+        release queued meanwhile waits for one request at most.
+        Raises ``modbus_connection.ModbusError`` when the controller fails.
+        """
+        values: dict[str, Any] = {}
+        for component in self._components:
+            values.update(await component.async_update(notify=False))
+        return self._decode(values)
+
+    def _bit(self, values: Mapping[str, Any], key: str) -> bool | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        return bool(value) != (key in self._inverted)
+
+    def _decode(self, values: Mapping[str, Any]) -> WallReading:
+        compartments = {}
+        for compartment in self.wall.compartments:
+            number = compartment.number
+            compartments[number] = CompartmentReading(
+                released=bool(self._bit(values, point_key(number, Role.LOCK))),
+                door_closed=bool(self._bit(values, point_key(number, Role.DOOR))),
+                latched=self._bit(values, point_key(number, Role.LATCH)),
+                present=self._bit(values, point_key(number, Role.PRESENCE)),
+                temperature=values.get(point_key(number, Role.TEMPERATURE)),
+                setpoint=values.get(point_key(number, Role.SETPOINT)),
+            )
+        keypad = None
+        if self.wall.keypad is not None:
+            keypad = KeypadReading(
+                sequence=int(values[keypad_key(KeypadRole.SEQUENCE)]),
+                code=int(values[keypad_key(KeypadRole.CODE)]),
+                digits=int(values[keypad_key(KeypadRole.DIGITS)]),
+                feedback=int(values[keypad_key(KeypadRole.FEEDBACK)]),
+            )
+        return WallReading(compartments, keypad)
+
+    async def _write(self, key: str, value: Any) -> None:
+        await self._owner[key].write(key, value)
+
+    async def release(self, number: int, pulse_seconds: float | None) -> None:
+        """Release a compartment's lock.
+
+        With ``pulse_seconds`` the hub times the pulse itself (relay boards that
+        do not drop the output): it writes 1, waits, and always writes 0 again.
+        """
+        key = point_key(number, Role.LOCK)
+        on = key not in self._inverted
+        await self._write(key, on)
+        if pulse_seconds is None:
+            return
+        try:
+            await asyncio.sleep(pulse_seconds)
+        finally:
+            await self._write(key, not on)
+
+    async def write_keypad_feedback(self, feedback: int) -> None:
+        """Tell the keypad whether the code was accepted."""
+        await self._write(keypad_key(KeypadRole.FEEDBACK), feedback)
+
+    async def write_setpoint(self, number: int, celsius: float) -> None:
+        """Set a cooled compartment's target temperature."""
+        await self._write(point_key(number, Role.SETPOINT), celsius)

@@ -1,0 +1,149 @@
+"""Fixtures: a simulated locker wall on loopback and a configured entry for it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Generator
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+# Home Assistant's test config dir has a custom_components package of its own:
+# import ours first so the loader finds parcel_locker.
+import custom_components  # noqa: F401
+from custom_components.parcel_locker.const import (
+    CONF_COMPARTMENTS,
+    CONF_CONNECTION,
+    CONF_COOLED,
+    CONF_DEVICE_ID,
+    CONF_FRAMER,
+    CONF_OPTIONAL_POINTS,
+    CONF_PREFIX,
+    CONF_PROFILE,
+    CONF_SIZES,
+    CONNECTION_TCP,
+    DOMAIN,
+    FRAMER_SOCKET,
+    SUBENTRY_WALL,
+)
+from custom_components.parcel_locker.wall_config import generate_map
+from custom_components.parcel_locker.wall_form import subentry_data
+from simulator.server import LockerSimulator, reference_wall
+
+SIZES = "S*12,M*8,L*4"
+ALL_POINTS = ["latch", "presence", "temperature", "setpoint", "keypad"]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    enable_custom_integrations: None,
+) -> Generator[None]:
+    """Let Home Assistant load the integration from this repository."""
+    return
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Enable entities that are disabled by default."""
+    from unittest.mock import patch  # noqa: PLC0415
+
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+def pulse_seconds() -> float:
+    """How long the simulated controller keeps a lock released."""
+    return 0.2
+
+
+@pytest.fixture
+async def simulator(
+    socket_enabled: None, pulse_seconds: float
+) -> AsyncIterator[LockerSimulator]:
+    """A 24-compartment reference wall on unit 1, served on 127.0.0.1."""
+    sim = LockerSimulator(
+        {1: reference_wall(SIZES, cooled=(21, 22), pulse_seconds=pulse_seconds)}
+    )
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+def wall_form(**overrides: Any) -> dict[str, Any]:
+    """The wall form as an installer fills it for the simulated wall."""
+    return {
+        CONF_NAME: "Lobby",
+        CONF_PREFIX: "A",
+        CONF_PROFILE: "reference",
+        CONF_DEVICE_ID: 1,
+        CONF_COMPARTMENTS: 24,
+        CONF_SIZES: SIZES,
+        CONF_COOLED: "21,22",
+        CONF_OPTIONAL_POINTS: ALL_POINTS,
+        **overrides,
+    }
+
+
+def wall_subentry(**overrides: Any) -> ConfigSubentryData:
+    """A stored wall subentry for the simulated wall."""
+    data = wall_form(**overrides)
+    return ConfigSubentryData(
+        subentry_type=SUBENTRY_WALL,
+        title=data[CONF_NAME],
+        data=subentry_data(data, generate_map(data)),
+        subentry_id="wall_lobby",
+        unique_id=None,
+    )
+
+
+@pytest.fixture
+def connection_data(simulator: LockerSimulator) -> dict[str, Any]:
+    """Entry data pointing at the simulator."""
+    return {
+        CONF_CONNECTION: CONNECTION_TCP,
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: simulator.port,
+        CONF_FRAMER: FRAMER_SOCKET,
+    }
+
+
+@pytest.fixture
+def mock_config_entry(connection_data: dict[str, Any]) -> MockConfigEntry:
+    """A config entry for the simulated controller with one wall."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Parcel Locker (simulator)",
+        data=connection_data,
+        unique_id=f"tcp:127.0.0.1:{connection_data[CONF_PORT]}",
+        subentries_data=[wall_subentry()],
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set up the integration against the simulator."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
+
+
+def entity_id(
+    entity_registry: er.EntityRegistry, platform: str, unique_suffix: str
+) -> str:
+    """Find an entity by the end of its unique id (``1_door``, ``connectivity``)."""
+    found = entity_registry.async_get_entity_id(
+        platform, DOMAIN, f"wall_lobby_{unique_suffix}"
+    )
+    assert found, f"no {platform} entity for {unique_suffix}"
+    return found

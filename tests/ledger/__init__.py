@@ -1,0 +1,1 @@
+"""Tests of the parcel ledger (pure Python, no Home Assistant)."""

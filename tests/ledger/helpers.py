@@ -1,0 +1,101 @@
+"""Shared helpers for the ledger tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import json
+from typing import Any
+
+from custom_components.parcel_locker.ledger import (
+    CompartmentSpec,
+    DomainEvent,
+    EventType,
+    Ledger,
+    LedgerSettings,
+    Parcel,
+)
+from custom_components.parcel_locker.sizes import Size, compartment_label
+
+KEY = b"test-install-key-0123456789abcdef"
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+# Wall A: 1-3 S, 4-5 M, 6 L, 7 XL, 8 M cooled, 9 S cooled.
+WALL_A = [
+    (Size.S, False),
+    (Size.S, False),
+    (Size.S, False),
+    (Size.M, False),
+    (Size.M, False),
+    (Size.L, False),
+    (Size.XL, False),
+    (Size.M, True),
+    (Size.S, True),
+]
+# Wall B: 1 S, 2 M, 3 L cooled.
+WALL_B = [(Size.S, False), (Size.M, False), (Size.L, True)]
+
+
+def specs(prefix: str, layout: list[tuple[Size, bool]]) -> list[CompartmentSpec]:
+    return [
+        CompartmentSpec(number, compartment_label(prefix, number), size, cooled)
+        for number, (size, cooled) in enumerate(layout, start=1)
+    ]
+
+
+def make_ledger(settings: LedgerSettings | None = None, *, walls: int = 2) -> Ledger:
+    ledger = Ledger(KEY, settings or LedgerSettings())
+    ledger.sync_wall("A", "Lobby", specs("A", WALL_A))
+    if walls > 1:
+        ledger.sync_wall("B", "Garage", specs("B", WALL_B))
+    return ledger
+
+
+def sec(seconds: float) -> timedelta:
+    return timedelta(seconds=seconds)
+
+
+def only(events: list[DomainEvent], kind: EventType) -> DomainEvent:
+    matching = [event for event in events if event.type == kind]
+    assert len(matching) == 1, events
+    return matching[0]
+
+
+def deliver(
+    ledger: Ledger,
+    now: datetime = T0,
+    *,
+    size: Size = Size.S,
+    recipient: str = "person.bob",
+    cold: bool = False,
+    wall: str | None = None,
+) -> tuple[Parcel, str]:
+    """Assign, open, close: the parcel stored and its pickup code."""
+    parcel = ledger.assign(recipient, size, "DHL", "TRACK1", cold, wall, now)
+    assert ledger.door_opened(parcel.wall, parcel.number, now + sec(5)) == []
+    events = ledger.door_closed(parcel.wall, parcel.number, now + sec(20))
+    code = only(events, EventType.DELIVERED).data["code"]
+    return ledger.parcel(parcel.parcel_id), code
+
+
+def pick_up(ledger: Ledger, code: str, now: datetime, wall: str | None = "A") -> list[DomainEvent]:
+    """Redeem, open, close: the events of the pickup."""
+    result = ledger.redeem(code, wall, now)
+    events = ledger.door_opened(result.wall, result.number, now + sec(3))
+    events += ledger.door_closed(result.wall, result.number, now + sec(10))
+    return events
+
+
+def round_trip(ledger: Ledger, settings: LedgerSettings | None = None) -> Ledger:
+    """Persist through JSON and read back; the stored form must be identical."""
+    stored = json.loads(json.dumps(ledger.to_dict()))
+    restored = Ledger.from_dict(stored, KEY, settings or ledger.settings)
+    assert restored.to_dict() == ledger.to_dict()
+    return restored
+
+
+def dump(ledger: Ledger) -> str:
+    return json.dumps(ledger.to_dict(), sort_keys=True)
+
+
+def snapshot(ledger: Ledger) -> dict[str, Any]:
+    return ledger.to_dict()

@@ -1,0 +1,213 @@
+"""Entities follow the simulated wall; the lock releases the real coil."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from homeassistant.components.lock import LockState
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNKNOWN,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.parcel_locker.const import DOMAIN
+from simulator.server import LockerSimulator, reference_wall
+
+from .conftest import SIZES, entity_id, wall_subentry
+
+
+async def refresh(entry: MockConfigEntry) -> None:
+    """Poll now."""
+    await entry.runtime_data.coordinator.async_refresh()
+
+
+async def test_door_and_lock_follow_the_wall(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Opening a compartment shows in its lock and door entities."""
+    door = entity_id(entity_registry, "binary_sensor", "3_door")
+    lock = entity_id(entity_registry, "lock", "3_lock")
+    assert hass.states.get(door).state == STATE_OFF
+    assert hass.states.get(lock).state == LockState.LOCKED
+    assert hass.states.get(door).attributes["device_class"] == "door"
+
+    await hass.services.async_call(
+        "lock", "open", {ATTR_ENTITY_ID: lock}, blocking=True
+    )
+    assert simulator.wall(1).release_count(3) == 1
+    assert hass.states.get(lock).state == LockState.UNLOCKED
+
+    assert simulator.wall(1).open_door(3)
+    await refresh(init_integration)
+    assert hass.states.get(door).state == STATE_ON
+    assert hass.states.get(lock).state == LockState.OPEN
+
+    simulator.wall(1).close_door(3)
+    await asyncio.sleep(0.3)  # the controller's pulse (0.2 s) is over
+    await refresh(init_integration)
+    assert hass.states.get(door).state == STATE_OFF
+    assert hass.states.get(lock).state == LockState.LOCKED
+
+
+async def test_controller_drops_the_coil_after_its_pulse(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Unlock writes 1 once; the controller, not the hub, writes it back to 0."""
+    lock = entity_id(entity_registry, "lock", "7_lock")
+    await hass.services.async_call(
+        "lock", "unlock", {ATTR_ENTITY_ID: lock}, blocking=True
+    )
+    wall = simulator.wall(1)
+    assert wall.coil_writes == [(7, True)]
+    assert wall.compartment(7).coil
+    await asyncio.sleep(0.3)
+    assert not wall.compartment(7).coil
+    assert wall.coil_writes == [(7, True)]
+
+
+async def test_hub_timed_pulse_writes_zero_after_the_pulse(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A relay board keeps its output on: the hub switches it off itself."""
+    async with LockerSimulator(
+        {1: reference_wall(SIZES, controller_timed_pulse=False)}
+    ) as sim:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            data={
+                "connection": "tcp",
+                "host": "127.0.0.1",
+                "port": sim.port,
+                "framer": "socket",
+            },
+            subentries_data=[wall_subentry(hub_timed_pulse=True, pulse_seconds=0.1)],
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        lock = entity_id(entity_registry, "lock", "2_lock")
+        await hass.services.async_call(
+            "lock", "open", {ATTR_ENTITY_ID: lock}, blocking=True
+        )
+        assert sim.wall(1).coil_writes == [(2, True), (2, False)]
+        assert not sim.wall(1).compartment(2).coil
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_lock_command_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The solenoid relocks by itself; asking it to lock explains that."""
+    lock = entity_id(entity_registry, "lock", "1_lock")
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "lock", "lock", {ATTR_ENTITY_ID: lock}, blocking=True
+        )
+    assert err.value.translation_key == "relocks_itself"
+    assert "A-01" in str(err.value)
+    assert simulator.wall(1).coil_writes == []
+
+
+async def test_release_while_controller_down_fails_clearly(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A release that cannot reach the controller says so and is not retried."""
+    lock = entity_id(entity_registry, "lock", "4_lock")
+    await simulator.stop()
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            "lock", "open", {ATTR_ENTITY_ID: lock}, blocking=True
+        )
+    assert err.value.translation_key == "release_failed"
+    assert "A-04" in str(err.value)
+    await simulator.start()
+    await refresh(init_integration)
+    assert simulator.wall(1).coil_writes == []
+
+
+@pytest.mark.parametrize(
+    ("celsius", "expected"),
+    [(4.0, "4.0"), (-5.5, "-5.5"), (None, STATE_UNKNOWN)],
+)
+async def test_temperature_follows_the_probe(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+    celsius: float | None,
+    expected: str,
+) -> None:
+    """Temperatures in 0.1 °C, negative ones too; no probe reads as unknown."""
+    sensor = entity_id(entity_registry, "sensor", "21_temperature")
+    simulator.wall(1).set_temperature(21, celsius)
+    await refresh(init_integration)
+    state = hass.states.get(sensor)
+    assert state.state == expected
+    assert state.attributes["unit_of_measurement"] == "°C"
+
+
+async def test_parcel_sensor_and_status(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The parcel sensor reports presence; status follows it."""
+    parcel = entity_id(entity_registry, "binary_sensor", "9_occupancy")
+    status = entity_id(entity_registry, "sensor", "9_status")
+    assert hass.states.get(parcel).state == STATE_OFF
+    assert hass.states.get(status).state == "free"
+    simulator.wall(1).put_parcel(9)
+    await refresh(init_integration)
+    assert hass.states.get(parcel).state == STATE_ON
+    assert hass.states.get(status).state == "occupied"
+    assert hass.states.get(status).attributes["options"] == [
+        "free",
+        "reserved",
+        "occupied",
+        "out_of_service",
+    ]
+
+
+async def test_optional_points_off_means_no_entities(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    simulator: LockerSimulator,
+    connection_data: dict[str, Any],
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Without probes or parcel sensors there are no such entities."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=connection_data,
+        subentries_data=[wall_subentry(optional_points=[])],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    entries = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    platforms = {entry.unique_id.rsplit("_", 1)[-1] for entry in entries}
+    assert platforms == {"lock", "door", "status", "connectivity"}
+    assert len(entries) == 24 * 3 + 1

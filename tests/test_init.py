@@ -1,0 +1,181 @@
+"""Setting up, unloading, losing and regaining the controller."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.parcel_locker.const import CONF_MAP, DOMAIN
+from simulator.server import LockerSimulator
+
+from .conftest import entity_id, wall_subentry
+
+
+async def poll(entry: MockConfigEntry) -> None:
+    """Poll now, the way the update interval does."""
+    await entry.runtime_data.coordinator.async_refresh()
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The entry loads against the controller and unloads cleanly."""
+    assert init_integration.state is ConfigEntryState.LOADED
+    connection = init_integration.runtime_data.connection
+    assert connection.connected
+
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    assert not connection.connected
+
+
+async def test_setup_retries_while_controller_is_down(
+    hass: HomeAssistant,
+    simulator: LockerSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A controller that does not answer at start-up means: try again later."""
+    await simulator.stop()
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_broken_wall_map_is_a_setup_error(
+    hass: HomeAssistant, connection_data: dict[str, object]
+) -> None:
+    """A stored map that fails validation stops setup with a clear reason."""
+    subentry = wall_subentry()
+    broken = dict(subentry["data"])
+    broken[CONF_MAP] = {"compartments": []}
+    subentry["data"] = broken
+    entry = MockConfigEntry(
+        domain=DOMAIN, data=connection_data, subentries_data=[subentry]
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.reason is not None
+    assert "no_compartments" in entry.reason
+
+
+async def test_unavailable_then_recovers_without_reload(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Entities go unavailable when the controller stops, and come back alone."""
+    door = entity_id(entity_registry, "binary_sensor", "1_door")
+    controller = entity_id(entity_registry, "binary_sensor", "connectivity")
+    assert hass.states.get(door).state == STATE_OFF
+    assert hass.states.get(controller).state == STATE_ON
+
+    await simulator.stop()
+    for _ in range(3):
+        await poll(init_integration)
+    assert hass.states.get(door).state == STATE_UNAVAILABLE
+    assert hass.states.get(controller).state == STATE_OFF
+    failures = [
+        record for record in caplog.records if "Error fetching" in record.message
+    ]
+    assert len(failures) == 1, "an outage is logged once, not once per poll"
+
+    await simulator.start()
+    await poll(init_integration)
+    assert hass.states.get(door).state == STATE_OFF
+    assert hass.states.get(controller).state == STATE_ON
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert any("recovered" in record.message for record in caplog.records)
+
+
+async def test_devices_wall_and_compartments(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A device per wall and one per compartment, linked to its wall."""
+    wall = device_registry.async_get_device(identifiers={(DOMAIN, "wall_lobby")})
+    assert wall is not None
+    assert wall.name == "Lobby"
+    compartments = [
+        device
+        for device in dr.async_entries_for_config_entry(
+            device_registry, init_integration.entry_id
+        )
+        if device.via_device_id == wall.id
+    ]
+    assert len(compartments) == 24
+    first = device_registry.async_get_device(identifiers={(DOMAIN, "wall_lobby_1")})
+    assert first is not None
+    assert first.name == "Compartment A-01"
+    assert first.model == "S compartment"
+    assert first.config_entries_subentries[init_integration.entry_id] == {
+        "wall_lobby"
+    }
+
+
+async def test_idle_poll_writes_no_state(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Polls that find nothing new do not touch entity states at all."""
+    entries = er.async_entries_for_config_entry(
+        entity_registry, init_integration.entry_id
+    )
+    before = {
+        entry.entity_id: hass.states.get(entry.entity_id).last_reported
+        for entry in entries
+        if hass.states.get(entry.entity_id) is not None
+    }
+    assert len(before) > 50
+    await poll(init_integration)
+    await poll(init_integration)
+    after = {eid: hass.states.get(eid).last_reported for eid in before}
+    assert after == before
+
+    # A change to one door rewrites that door's sensor and its lock, nothing else.
+    simulator.wall(1).open_door(5, force=True)
+    await poll(init_integration)
+    changed = {
+        eid for eid in before if hass.states.get(eid).last_reported != before[eid]
+    }
+    assert changed == {
+        entity_id(entity_registry, "binary_sensor", "5_door"),
+        entity_id(entity_registry, "lock", "5_lock"),
+    }
+
+
+async def test_polls_on_the_update_interval(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Without any action, a door opened at the wall shows within a poll interval."""
+    door = entity_id(entity_registry, "binary_sensor", "2_door")
+    simulator.wall(1).open_door(2, force=True)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))
+    # The poll runs in the background over real loopback I/O.
+    for _ in range(100):
+        await asyncio.sleep(0.02)
+        if hass.states.get(door).state == STATE_ON:
+            break
+    assert hass.states.get(door).state == STATE_ON
