@@ -88,6 +88,8 @@ def wall_form(**overrides: Any) -> dict[str, Any]:
         CONF_SIZES: SIZES,
         CONF_COOLED: "21,22",
         CONF_OPTIONAL_POINTS: ALL_POINTS,
+        "hub_timed_pulse": False,
+        "pulse_seconds": 0.5,
         **overrides,
     }
 

@@ -9,8 +9,8 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-import pytest
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -125,9 +125,7 @@ async def test_devices_wall_and_compartments(
     assert first is not None
     assert first.name == "Compartment A-01"
     assert first.model == "S compartment"
-    assert first.config_entries_subentries[init_integration.entry_id] == {
-        "wall_lobby"
-    }
+    assert first.config_entries_subentries[init_integration.entry_id] == {"wall_lobby"}
 
 
 async def test_idle_poll_writes_no_state(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 import re
 import string
 from typing import Any
@@ -35,12 +36,16 @@ from .connection import connection_unique_id, create_connection
 from .const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
+    CONF_COMPARTMENTS,
     CONF_CONNECTION,
+    CONF_COOLED,
     CONF_DEVICE_ID,
     CONF_FRAMER,
+    CONF_OPTIONAL_POINTS,
     CONF_PARITY,
     CONF_PREFIX,
     CONF_PROFILE,
+    CONF_SIZES,
     CONF_STOPBITS,
     CONNECTION_SERIAL,
     CONNECTION_TCP,
@@ -52,7 +57,9 @@ from .const import (
     LOGGER,
     SUBENTRY_WALL,
 )
-from .register_map import Profile, WallMap
+from .register_map import MAX_UNIT_ID, MIN_UNIT_ID, MapError, Profile, WallMap
+from .sizes import SizeSpecError, parse_sizes
+from .wall_config import OPTIONAL_POINT_NAMES, parse_cooled
 from .wall_form import (
     PROFILES_WITH_WIRING_STEP,
     build_wall,
@@ -153,15 +160,51 @@ def _serial_data(
 
 async def _test_connection(data: Mapping[str, Any]) -> str | None:
     """Open the link once; returns an error key if it cannot be opened."""
-    connection = create_connection(data)
+    connection: ModbusConnection | None = None
     try:
+        connection = create_connection(data)
         await connection.connect()
     except (ModbusError, ValueError, OSError) as err:
         LOGGER.debug("Connection test to %s failed: %s", data.get(CONF_HOST), err)
         return "cannot_connect"
+    except Exception:  # noqa: BLE001 - the flow must answer, whatever happened
+        LOGGER.exception("Unexpected error while testing the connection")
+        return "unknown"
     finally:
-        await connection.close()
+        if connection is not None:
+            await connection.close()
     return None
+
+
+def _advertised_wall(properties: Mapping[str, Any]) -> dict[str, Any]:
+    """Wall defaults a controller may announce in its TXT record.
+
+    Only well-formed values are taken; the installer still confirms the form.
+    """
+    defaults: dict[str, Any] = {}
+    units = str(properties.get("units") or "").split(",")[0].strip()
+    if units.isdigit() and MIN_UNIT_ID <= int(units) <= MAX_UNIT_ID:
+        defaults[CONF_DEVICE_ID] = int(units)
+    sizes = str(properties.get("sizes") or "")
+    try:
+        count = len(parse_sizes(sizes))
+    except SizeSpecError:
+        pass
+    else:
+        defaults[CONF_SIZES] = sizes
+        defaults[CONF_COMPARTMENTS] = count
+        cooled = str(properties.get("cooled") or "")
+        with suppress(MapError):
+            parse_cooled(cooled, count)
+            defaults[CONF_COOLED] = cooled
+    points = [
+        point
+        for point in str(properties.get("points") or "").split(",")
+        if point in OPTIONAL_POINT_NAMES
+    ]
+    if points:
+        defaults[CONF_OPTIONAL_POINTS] = points
+    return defaults
 
 
 def _title(data: Mapping[str, Any]) -> str:
@@ -275,6 +318,7 @@ class ParcelLockerConfigFlow(WallFormMixin, ConfigFlow, domain=DOMAIN):
         self._connection: dict[str, Any] = {}
         self._wall_input = {}
         self._discovered_unique_id: str | None = None
+        self._wall_defaults: dict[str, Any] = {}
 
     @classmethod
     @callback
@@ -373,6 +417,7 @@ class ParcelLockerConfigFlow(WallFormMixin, ConfigFlow, domain=DOMAIN):
         )
         self._discovered_unique_id = unique_id
         self._connection = data
+        self._wall_defaults = _advertised_wall(discovery_info.properties)
         name = discovery_info.name.removesuffix(f".{discovery_info.type}")
         self.context["title_placeholders"] = {"name": name}
         return await self.async_step_zeroconf_confirm()
@@ -396,7 +441,9 @@ class ParcelLockerConfigFlow(WallFormMixin, ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Describe the first wall on this controller."""
         result: ConfigFlowResult = await self._async_handle_wall(
-            "wall", user_input, {CONF_NAME: "Wall A", CONF_PREFIX: "A"}
+            "wall",
+            user_input,
+            {CONF_NAME: "Wall A", CONF_PREFIX: "A", **self._wall_defaults},
         )
         return result
 

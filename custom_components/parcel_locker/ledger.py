@@ -84,7 +84,6 @@ from .ledger_codes import (
     CodeBook,
     KeypadGuard,
     StoredCode,
-    load_guards,
     normalise_code,
     qr_payload,
 )
@@ -136,14 +135,11 @@ from .ledger_model import (
     Problem,
     RedeemResult,
     Wall,
-    as_list,
-    as_mapping,
     corrupt,
     iso,
     iso_req,
-    read_int,
-    read_str,
 )
+from .ledger_store import STORAGE_VERSION, load_state, migrate
 from .sizes import MAX_COMPARTMENTS, Size
 
 __all__ = [
@@ -202,7 +198,6 @@ __all__ = [
     "migrate",
 ]
 
-STORAGE_VERSION = 1
 AUDIT_LIMIT = 1000
 FINISHED_PARCELS_KEPT = 500
 REOPEN_GRACE = timedelta(seconds=30)
@@ -221,23 +216,6 @@ REMOTE_KEYPAD = "remote"
 
 _EXPECT_ACTIVE = "reserved, stored, return_waiting"
 _EXPECT_STORED = "stored, return_waiting"
-
-
-def migrate(data: Any) -> dict[str, Any]:
-    """Upgrade stored ledger data to the current version.
-
-    Version 1 is the first, so this only checks that the data is a versioned
-    object this code can read. A later version adds steps here
-    (``if version == 1: data = _v1_to_v2(data)``). Raises ``LedgerCorruptError``.
-    """
-    if not isinstance(data, Mapping):
-        raise corrupt("ledger data is not an object")
-    version = data.get("version")
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise corrupt("ledger data has no version")
-    if version < 1 or version > STORAGE_VERSION:
-        raise corrupt(f"unsupported ledger version {version}")
-    return dict(data)
 
 
 def _spec_numbers(wall_id: str, compartments: Sequence[CompartmentSpec]) -> set[int]:
@@ -1151,6 +1129,8 @@ class Ledger:
     def keypad_locked_until(self, wall: str | None, now: datetime) -> datetime | None:
         """End of the current lock-out of a wall's keypad (None: the remote bucket)."""
         now = self._at(now)
+        if wall is not None:
+            self._wall(wall)
         guard = self._guard(wall)
         return guard.locked_until if guard.locked(now) else None
 
@@ -1442,6 +1422,8 @@ class Ledger:
             parcel = self._parcels[comp.parcel_id or ""]
             if parcel.reserved_until is not None and now >= parcel.reserved_until:
                 events.append(self._expire(comp, parcel, now))
+                if comp.retired:  # dropped with its parcel: nothing left to watch
+                    return events
         if comp.pending is not None and now >= comp.pending.expires:
             comp.pending = None
             self._log(now, "authorisation_expired", ACTOR_AUTOMATION, comp=comp)
@@ -1686,97 +1668,11 @@ class Ledger:
         ledger = cls(secret_key, settings)
         if raw.get("key_check") != ledger._codes.key_check:
             raise LedgerKeyMismatchError
-        try:
-            ledger._load(raw)
-        except LedgerCorruptError:
-            raise
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise corrupt(f"unreadable ledger data ({type(err).__name__})") from err
+        state = load_state(raw, ledger._codes)
+        ledger._revision = state.revision
+        ledger._walls = state.walls
+        ledger._parcels = state.parcels
+        ledger._keypads = state.keypads
+        ledger._remote = state.remote
+        ledger._audit.extend(state.audit)
         return ledger
-
-    def _load(self, raw: Mapping[str, Any]) -> None:
-        self._revision = read_int(raw, "revision")
-        for item in as_list(raw.get("walls"), "walls"):
-            self._load_wall(as_mapping(item, "wall"))
-        for item in as_list(raw.get("parcels"), "parcels"):
-            parcel = Parcel.from_dict(item)
-            if parcel.parcel_id in self._parcels:
-                raise corrupt("duplicate parcel id")
-            self._parcels[parcel.parcel_id] = parcel
-        self._codes.load(as_list(raw.get("codes"), "codes"))
-        self._keypads = load_guards(raw.get("keypads"))
-        self._remote = KeypadGuard.from_dict(raw.get("remote_keypad"))
-        self._audit.extend(
-            AuditEntry.from_dict(item) for item in as_list(raw.get("audit"), "audit")
-        )
-        self._check_consistency()
-
-    def _load_wall(self, data: Mapping[str, Any]) -> None:
-        wall = Wall(
-            wall_id=read_str(data, "wall_id"),
-            name=read_str(data, "name"),
-            order=read_int(data, "order"),
-        )
-        if wall.wall_id in self._walls:
-            raise corrupt("duplicate wall id")
-        for item in as_list(data.get("compartments"), "compartments"):
-            comp = Compartment.from_dict(wall.wall_id, item)
-            if comp.number in wall.compartments:
-                raise corrupt("duplicate compartment number")
-            wall.compartments[comp.number] = comp
-        self._walls[wall.wall_id] = wall
-
-    def _check_consistency(self) -> None:
-        """Refuse stored data whose parts disagree (a parcel in two places, ...)."""
-        if self._revision < 0:
-            raise corrupt("negative revision")
-        held: set[str] = set()
-        for comp in self._all_compartments():
-            held |= self._check_compartment(comp, held)
-        for parcel_id, parcel in self._parcels.items():
-            if parcel.active and parcel_id not in held:
-                raise corrupt("active parcel without compartment")
-        for stored in self._codes:
-            self._check_code(stored)
-        for wall in self._keypads:
-            if wall not in self._walls:
-                raise corrupt("keypad of unknown wall")
-
-    def _check_compartment(self, comp: Compartment, held: set[str]) -> set[str]:
-        if comp.door_open != (comp.session is not None) or comp.door_open != (
-            comp.opened_at is not None
-        ):
-            raise corrupt("door state inconsistent")
-        if comp.status in {CompartmentStatus.FREE, CompartmentStatus.OUT_OF_SERVICE}:
-            if comp.parcel_id is not None or comp.retired:
-                raise corrupt("free compartment holds a parcel")
-            return set()
-        parcel = self._parcels.get(comp.parcel_id or "")
-        expected = (
-            {ParcelState.RESERVED}
-            if comp.status is CompartmentStatus.RESERVED
-            else STORED_STATES
-        )
-        if (
-            parcel is None
-            or parcel.state not in expected
-            or (parcel.wall, parcel.number) != (comp.wall, comp.number)
-            or parcel.parcel_id in held
-        ):
-            raise corrupt("compartment and parcel disagree")
-        return {parcel.parcel_id}
-
-    def _check_code(self, stored: StoredCode) -> None:
-        if stored.uses_left < 1:
-            raise corrupt("spent code kept")
-        if stored.parcel_id is None:
-            if stored.kind is not CodeKind.COURIER or stored.wall not in self._walls:
-                raise corrupt("courier code inconsistent")
-            return
-        parcel = self._parcels.get(stored.parcel_id)
-        expected = {
-            ParcelState.STORED: CodeKind.PICKUP,
-            ParcelState.RETURN_WAITING: CodeKind.RETURN,
-        }
-        if parcel is None or expected.get(parcel.state) is not stored.kind:
-            raise corrupt("code of a parcel that is not waiting")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+import math
 from typing import Any
 
 from modbus_connection.model import (
@@ -163,8 +164,9 @@ class Point:
                 scale=float(data.get("scale", 1.0)),
                 width=int(data.get("width", 1)),
             )
-        except (KeyError, TypeError, ValueError) as err:
-            raise MapError("invalid_point", point=str(dict(data))) from err
+        except (KeyError, TypeError, ValueError, OverflowError) as err:
+            # OverflowError: int() of an infinite float in hand-edited storage.
+            raise MapError("invalid_point", point=str(data)) from err
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +224,8 @@ class WallMap:
     bit_gap: int = 16
     """Unread bits a single read may bridge; larger where the controller answers
     every address in between (the reference layout), which saves requests."""
+    register_gap: int = 16
+    """The same for registers."""
 
     def compartment(self, number: int) -> CompartmentMap:
         """The compartment numbered ``number``; raises ``KeyError`` if absent."""
@@ -334,9 +338,15 @@ def reference_layout(
         if optional.keypad
         else None
     )
-    # The reference controller answers every address up to the presence bank,
-    # so a wall's bits come in one read per table.
-    return WallMap(tuple(compartments), keypad, bit_gap=PRESENCE_OFFSET)
+    # The reference controller answers every address up to the presence bank
+    # and every compartment register, so a wall's bits come in one read per
+    # table and scattered cooled compartments do not cost a read each.
+    return WallMap(
+        tuple(compartments),
+        keypad,
+        bit_gap=PRESENCE_OFFSET,
+        register_gap=MAX_REGISTERS_PER_READ,
+    )
 
 
 def relay_input_layout(
@@ -416,7 +426,11 @@ def _validate_point(role: Role | KeypadRole, point: Point) -> None:
     if point.table not in ALLOWED_TABLES[role]:
         raise MapError("table_not_allowed", role=str(role), table=str(point.table))
     expected_width = 2 if role is KeypadRole.CODE else 1
-    if point.width != expected_width or point.scale == 0:
+    if (
+        point.width != expected_width
+        or not math.isfinite(point.scale)
+        or not point.scale
+    ):
         raise MapError("invalid_point", point=point.describe())
 
 
@@ -458,7 +472,12 @@ def wall_map_to_dict(wall: WallMap) -> dict[str, Any]:
         if wall.keypad is not None
         else None
     )
-    return {"compartments": compartments, "keypad": keypad, "bit_gap": wall.bit_gap}
+    return {
+        "compartments": compartments,
+        "keypad": keypad,
+        "bit_gap": wall.bit_gap,
+        "register_gap": wall.register_gap,
+    }
 
 
 def wall_map_from_dict(data: Mapping[str, Any]) -> WallMap:
@@ -487,8 +506,13 @@ def wall_map_from_dict(data: Mapping[str, Any]) -> WallMap:
             if keypad_data
             else None
         )
-        return WallMap(compartments, keypad, bit_gap=int(data.get("bit_gap", 16)))
-    except (KeyError, TypeError, ValueError) as err:
+        return WallMap(
+            compartments,
+            keypad,
+            bit_gap=int(data.get("bit_gap", 16)),
+            register_gap=int(data.get("register_gap", 16)),
+        )
+    except (KeyError, TypeError, ValueError, OverflowError) as err:
         if isinstance(err, MapError):
             raise
         raise MapError("invalid_map", detail=str(err)) from err

@@ -30,7 +30,7 @@ class Size(StrEnum):
 
 
 _ORDER = (Size.S, Size.M, Size.L, Size.XL)
-_GROUP = re.compile(r"^\s*(S|M|L|XL)\s*(?:\*\s*(\d{1,3}))?\s*$", re.IGNORECASE)
+_GROUP = re.compile(r"^\s*(S|M|L|XL)\s*(?:\*\s*(\d{1,6}))?\s*$", re.IGNORECASE)
 
 
 class SizeSpecError(ValueError):

@@ -76,9 +76,9 @@ def parse_cooled(text: str, count: int) -> tuple[int, ...]:
         part = raw_part.strip()
         if not part:
             continue
-        low, _, high = part.partition("-")
+        low, dash, high = part.partition("-")
         try:
-            first, last = int(low), int(high or low)
+            first, last = int(low), int(high if dash else low)
         except ValueError as err:
             raise MapError("invalid_cooled", value=part) from err
         if not 1 <= first <= last <= count:

@@ -229,6 +229,9 @@ async def read_wall_once(connection: ModbusConnection, wall: WallMap) -> str | N
     except ModbusError as err:
         LOGGER.debug("Wall test read failed: %s", err)
         return "wall_not_answering"
+    except Exception:  # noqa: BLE001 - the flow must answer, whatever happened
+        LOGGER.exception("Unexpected error while reading the wall")
+        return "unknown"
     return None
 
 

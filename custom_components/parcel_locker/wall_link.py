@@ -91,7 +91,9 @@ class WallLink:
                     self._owner[key] = bits
                 self._components.append(bits)
             if unit_fields.registers:
-                registers = ManualComponent(unit, max_span=MAX_REGISTERS_PER_READ)
+                registers = ManualComponent(
+                    unit, max_gap=wall.register_gap, max_span=MAX_REGISTERS_PER_READ
+                )
                 for key, (register_field, table) in unit_fields.registers.items():
                     space: RegisterSpace = (
                         "input" if table is Table.INPUT else "holding"

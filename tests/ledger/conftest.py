@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 
 from custom_components.parcel_locker.ledger import Ledger, LedgerSettings  # noqa: E402
 
-from .helpers import KEY, make_ledger  # noqa: E402
+from .helpers import make_ledger  # noqa: E402
 
 
 @pytest.fixture

@@ -77,7 +77,9 @@ def deliver(
     return ledger.parcel(parcel.parcel_id), code
 
 
-def pick_up(ledger: Ledger, code: str, now: datetime, wall: str | None = "A") -> list[DomainEvent]:
+def pick_up(
+    ledger: Ledger, code: str, now: datetime, wall: str | None = "A"
+) -> list[DomainEvent]:
     """Redeem, open, close: the events of the pickup."""
     result = ledger.redeem(code, wall, now)
     events = ledger.door_opened(result.wall, result.number, now + sec(3))

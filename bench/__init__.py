@@ -1,0 +1,1 @@
+"""Benchmarks for the Parcel Locker integration (not timed tests); see README.md."""

@@ -1,0 +1,437 @@
+"""Codes: hashing, secrecy, expiry, one-time use, and the keypad lock-out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import pytest
+
+from custom_components.parcel_locker import ledger_codes
+from custom_components.parcel_locker.ledger import (
+    CodeExpiredError,
+    CodeKind,
+    CodeNotFoundError,
+    CodeNotYetValidError,
+    DomainEvent,
+    EventType,
+    InvalidCodeError,
+    KeypadGuard,
+    KeypadLockedOutError,
+    Ledger,
+    LedgerError,
+    LedgerSettings,
+    ParcelState,
+)
+from custom_components.parcel_locker.ledger_codes import CodeBook, normalise_code
+from custom_components.parcel_locker.sizes import Size
+
+from .helpers import KEY, T0, deliver, dump, make_ledger, only, pick_up, round_trip, sec
+
+
+def wrong_code(
+    ledger: Ledger, wall: str | None, now: Any, code: str = "00000000"
+) -> LedgerError:
+    with pytest.raises(LedgerError) as err:
+        ledger.redeem(code, wall, now)
+    return err.value
+
+
+# --------------------------------------------------------------------- secrecy
+
+
+def test_code_stored_only_as_keyed_hash(ledger: Ledger) -> None:
+    parcel, code = deliver(ledger)
+    data = ledger.to_dict()
+    text = json.dumps(data)
+    assert code not in text
+    assert KEY.decode() not in text
+    [stored] = data["codes"]
+    expected = hmac.new(
+        KEY, b"parcel_locker/code/v1:" + code.encode(), hashlib.sha256
+    ).hexdigest()
+    assert stored["digest"] == expected
+    assert stored["parcel_id"] == parcel.parcel_id
+    assert stored["kind"] == "pickup"
+    # The same code under another key gives another digest.
+    assert CodeBook(b"another-key-0123456789").digest(code) != expected
+
+
+def test_plaintext_never_in_repr_audit_or_lists(ledger: Ledger) -> None:
+    parcel = ledger.assign("person.bob", Size.S, "DHL", None, False, None, T0)
+    ledger.door_opened("A", parcel.number, T0)
+    events = ledger.door_closed("A", parcel.number, T0 + sec(1))
+    code = events[0].data["code"]
+    issued = ledger.issue_code(parcel.parcel_id, T0 + sec(2))
+    courier = ledger.issue_code(None, T0, wall="A")
+    secrets_ = [code, issued.code, courier.code]
+    texts = [
+        repr(events),
+        repr(events[0]),
+        str(events[0]),
+        repr(issued),
+        repr(courier),
+        repr(ledger),
+        repr(ledger._codes),
+        repr(list(ledger._codes)),
+        repr(ledger.audit_trail()),
+        json.dumps([entry.to_dict() for entry in ledger.audit_trail()]),
+        json.dumps(ledger.list_parcels(include_finished=True)),
+        json.dumps(ledger.list_codes()),
+        dump(ledger),
+        repr(ledger.parcel(parcel.parcel_id)),
+        repr(ledger.compartment("A", parcel.number)),
+    ]
+    for text in texts:
+        for secret in secrets_:
+            assert secret not in text
+    assert "**REDACTED**" in repr(events[0])
+    assert events[0].redacted()["code"] == "**REDACTED**"
+    assert events[0].redacted()["qr"] == "**REDACTED**"
+    assert events[0].data["code"] == code  # the event itself carries it for the bus
+    # An error never carries a code either.
+    err = wrong_code(ledger, "A", T0, code="12345678")
+    assert "12345678" not in str(err)
+    assert "12345678" not in repr(err.placeholders)
+
+
+def test_event_repr_without_secrets_is_plain() -> None:
+    event = DomainEvent("overdue", {"parcel_id": "x", "code": None})
+    assert (
+        repr(event)
+        == "DomainEvent(type='overdue', data={'parcel_id': 'x', 'code': None})"
+    )
+
+
+def test_codes_compared_in_constant_time(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, code = deliver(ledger)
+    ledger.issue_code(None, T0, wall="A")
+    ledger.issue_code(None, T0, wall="B")
+    calls: list[tuple[str, str]] = []
+    real = hmac.compare_digest
+
+    def spy(left: str, right: str) -> bool:
+        calls.append((left, right))
+        return real(left, right)
+
+    monkeypatch.setattr(ledger_codes.hmac, "compare_digest", spy)
+    ledger.redeem(code, "A", T0 + sec(60))
+    # Every stored digest is compared (no early exit, not filtered by wall first).
+    assert len(calls) == 3
+    calls.clear()
+    wrong_code(ledger, "A", T0 + sec(61))
+    assert len(calls) == 3
+
+
+def test_codes_are_random_digits_of_configured_length() -> None:
+    for length in (6, 10):
+        ledger = make_ledger(LedgerSettings(code_length=length))
+        codes = {ledger.issue_code(None, T0, wall="A", uses=1).code for _ in range(30)}
+        assert len(codes) == 30
+        assert all(len(code) == length and code.isdigit() for code in codes)
+
+
+def test_code_length_change_keeps_old_codes_valid(ledger: Ledger) -> None:
+    _, code = deliver(ledger)
+    ledger.settings = LedgerSettings(code_length=6)
+    assert len(ledger.issue_code(None, T0, wall="A").code) == 6
+    assert len(code) == 8
+    assert [e.type for e in pick_up(ledger, code, T0 + sec(60))] == [
+        EventType.PICKED_UP
+    ]
+
+
+def test_draw_redraws_on_collision(monkeypatch: pytest.MonkeyPatch) -> None:
+    book = CodeBook(KEY)
+    draws = iter([111111, 111111, 222222])
+    monkeypatch.setattr(ledger_codes.secrets, "randbelow", lambda _n: next(draws))
+    code, digest = book.draw(6)
+    assert code == "111111"
+    book.add(
+        ledger_codes.StoredCode(
+            code_id="c1",
+            kind=CodeKind.COURIER,
+            digest=digest,
+            wall="A",
+            parcel_id=None,
+            issued=T0,
+            valid_from=T0,
+            expires=T0 + sec(10),
+        )
+    )
+    assert book.draw(6)[0] == "222222"
+
+
+@pytest.mark.parametrize(
+    ("entered", "expected"),
+    [
+        ("12345678", "12345678"),
+        (" 1234 5678 ", "12345678"),
+        ("1234-5678", "12345678"),
+        ("000123", "000123"),
+        ("12345", None),
+        ("12345678901", None),
+        ("1234567a", None),
+        ("١٢٣٤٥٦٧٨", None),  # Arabic-Indic digits are not keypad digits
+        ("", None),
+        (12345678, None),
+        (None, None),
+    ],
+)
+def test_normalise_code(entered: object, expected: str | None) -> None:
+    assert normalise_code(entered) == expected
+
+
+def test_short_key_refused() -> None:
+    with pytest.raises(ValueError, match="16 bytes"):
+        CodeBook(b"x" * 15)
+    assert "codes=0" in repr(CodeBook(KEY))
+
+
+# --------------------------------------------------------------------- validity
+
+
+def test_code_is_one_time(ledger: Ledger) -> None:
+    parcel, code = deliver(ledger)
+    ledger.redeem(code, "A", T0 + sec(60))
+    # Entering it again before the door opened re-authorises the same compartment.
+    again = ledger.redeem(code, "A", T0 + sec(61))
+    assert again.number == parcel.number
+    ledger.door_opened("A", parcel.number, T0 + sec(62))
+    # Spent the moment the door opened.
+    err = wrong_code(ledger, "A", T0 + sec(63), code=code)
+    assert isinstance(err, InvalidCodeError)
+    ledger.door_closed("A", parcel.number, T0 + sec(70))
+    err = wrong_code(ledger, "A", T0 + sec(80), code=code)
+    assert isinstance(err, InvalidCodeError)
+
+
+def test_code_expires(ledger: Ledger) -> None:
+    parcel, code = deliver(ledger)
+    stored_at = T0 + sec(20)
+    expires = stored_at + ledger.settings.code_lifetime
+    ledger.redeem(code, "A", expires - sec(1))  # still valid a second before
+    ledger.tick(expires - sec(1) + ledger.settings.reservation_timeout)  # lapses
+    err = wrong_code(ledger, "A", expires, code=code)
+    assert isinstance(err, CodeExpiredError)
+    assert err.translation_key == "code_expired"
+    assert err.placeholders == {"expires": expires.isoformat()}
+    rejected = only(list(err.events), EventType.CODE_REJECTED)
+    assert rejected.data["reason"] == "expired"
+    assert ledger.parcel(parcel.parcel_id).state is ParcelState.STORED
+    # Staff issue a replacement with a new window.
+    issued = ledger.issue_code(parcel.parcel_id, expires + sec(10), actor="user-admin")
+    assert issued.expires == expires + sec(10) + ledger.settings.code_lifetime
+    assert issued.kind is CodeKind.PICKUP
+    assert issued.qr.endswith(f"code={issued.code}")
+    events = pick_up(ledger, issued.code, expires + sec(20))
+    assert [event.type for event in events] == [EventType.PICKED_UP]
+
+
+def test_replacement_revokes_old_code(ledger: Ledger) -> None:
+    parcel, code = deliver(ledger)
+    ledger.redeem(code, "A", T0 + sec(300))  # a pending opening by the old code ...
+    issued = ledger.issue_code(parcel.parcel_id, T0 + sec(400))
+    # ... is withdrawn with it.
+    assert (
+        ledger.door_opened("A", parcel.number, T0 + sec(401))[0].type == "forced_open"
+    )
+    ledger.door_closed("A", parcel.number, T0 + sec(402))
+    assert isinstance(
+        wrong_code(ledger, "A", T0 + sec(500), code=code), InvalidCodeError
+    )
+    assert len(ledger.list_codes()) == 1
+    assert ledger.list_codes()[0]["code_id"] == issued.code_id
+    assert ledger.list_parcels()[0]["code_expires"] == issued.expires.isoformat()
+
+
+def test_courier_code_window(ledger: Ledger) -> None:
+    start, end = T0 + sec(3600), T0 + sec(7200)
+    issued = ledger.issue_code(None, T0, wall="A", valid_from=start, valid_until=end)
+    err = wrong_code(ledger, "A", start - sec(1), code=issued.code)
+    assert isinstance(err, CodeNotYetValidError)
+    assert err.placeholders == {"valid_from": start.isoformat()}
+    ledger.redeem(issued.code, "A", start)
+    late = ledger.issue_code(None, T0, wall="A", valid_until=end)
+    assert isinstance(wrong_code(ledger, "A", end, code=late.code), CodeExpiredError)
+
+
+def test_expired_courier_codes_are_purged(ledger: Ledger) -> None:
+    issued = ledger.issue_code(None, T0, wall="A", valid_until=T0 + sec(60))
+    ledger.tick(T0 + sec(60) + timedelta(days=6))
+    assert len(ledger.list_codes()) == 1
+    ledger.tick(T0 + sec(60) + timedelta(days=7))
+    assert ledger.list_codes() == []
+    assert isinstance(
+        wrong_code(ledger, "A", T0 + timedelta(days=8), code=issued.code),
+        InvalidCodeError,
+    )
+
+
+def test_revoke_code(ledger: Ledger) -> None:
+    parcel, code = deliver(ledger)
+    assert ledger.revoke_code(parcel.parcel_id, T0 + sec(30), actor="user-admin") == []
+    assert isinstance(
+        wrong_code(ledger, "A", T0 + sec(31), code=code), InvalidCodeError
+    )
+    with pytest.raises(CodeNotFoundError) as err:
+        ledger.revoke_code(parcel.parcel_id, T0 + sec(32))
+    assert err.value.translation_key == "code_not_found"
+    assert err.value.placeholders == {"target": parcel.parcel_id}
+    # The parcel stays; staff can still hand it out.
+    assert ledger.parcel(parcel.parcel_id).state is ParcelState.STORED
+    courier = ledger.issue_code(None, T0, wall="A")
+    ledger.revoke_code(None, T0, code_id=courier.code_id)
+    assert isinstance(
+        wrong_code(ledger, "A", T0 + sec(40), code=courier.code), InvalidCodeError
+    )
+    replacement = ledger.issue_code(parcel.parcel_id, T0 + sec(50))
+    ledger.revoke_code(None, T0 + sec(51), code_id=replacement.code_id)
+    assert ledger.list_codes() == []
+    with pytest.raises(CodeNotFoundError):
+        ledger.revoke_code(None, T0, code_id="missing")
+    with pytest.raises(CodeNotFoundError):
+        ledger.revoke_code(None, T0)
+
+
+# --------------------------------------------------------------------- rate limiting
+
+
+def test_wrong_code_event_and_error(ledger: Ledger) -> None:
+    err = wrong_code(ledger, "A", T0)
+    assert isinstance(err, InvalidCodeError)
+    assert err.translation_key == "invalid_code"
+    assert err.placeholders == {"wall": "A", "remaining": "4"}
+    [event] = err.events
+    assert event.type == EventType.CODE_REJECTED
+    assert event.data == {
+        "wall": "A",
+        "wall_name": "Lobby",
+        "reason": "invalid",
+        "failures": 1,
+        "threshold": 5,
+        "by": "keypad",
+    }
+
+
+@pytest.mark.parametrize("entered", ["abc", "12", "", "1" * 11, "12 34"])
+def test_malformed_codes_are_counted(ledger: Ledger, entered: str) -> None:
+    err = wrong_code(ledger, "A", T0, code=entered)
+    assert isinstance(err, InvalidCodeError)
+    assert err.events[0].data["reason"] == "malformed"
+
+
+def test_lockout_timing_and_backoff(ledger: Ledger) -> None:
+    _, code = deliver(ledger)
+    now = T0 + sec(100)
+    expected = [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+    for level, seconds in enumerate(expected, start=1):
+        for attempt in range(1, 5):
+            err = wrong_code(ledger, "A", now)
+            assert isinstance(err, InvalidCodeError)
+            assert err.placeholders["remaining"] == str(5 - attempt)
+            now += sec(1)
+        err = wrong_code(ledger, "A", now)
+        assert isinstance(err, KeypadLockedOutError)
+        until = now + sec(seconds)
+        assert err.placeholders == {"wall": "A", "until": until.isoformat()}
+        rejected = only(list(err.events), EventType.CODE_REJECTED)
+        assert rejected.data["failures"] == 5
+        locked = only(list(err.events), EventType.KEYPAD_LOCKED_OUT)
+        assert locked.data == {
+            "wall": "A",
+            "wall_name": "Lobby",
+            "until": until.isoformat(),
+            "seconds": seconds,
+            "level": level,
+        }
+        assert ledger.keypad_locked_until("A", now) == until
+        assert "keypad_locked_out" in ledger.problems("A", now)
+        # During the lock-out even the right code is refused, and nothing counts.
+        revision = ledger.revision
+        with pytest.raises(KeypadLockedOutError) as refused:
+            ledger.redeem(code, "A", until - sec(1))
+        assert refused.value.events == ()
+        assert refused.value.placeholders["until"] == until.isoformat()
+        assert ledger.revision == revision + 1  # only the audit line
+        if level == 1:  # other walls are not affected
+            assert isinstance(wrong_code(ledger, "B", until - sec(1)), InvalidCodeError)
+        now = until
+        assert ledger.keypad_locked_until("A", now) is None
+        assert "keypad_locked_out" not in ledger.problems("A", now)
+    # The right code still works after the lock-out, and resets the back-off.
+    ledger.redeem(code, "A", now)
+    for _ in range(4):
+        wrong_code(ledger, "A", now)
+    err = wrong_code(ledger, "A", now)
+    assert isinstance(err, KeypadLockedOutError)
+    assert err.placeholders["until"] == (now + sec(30)).isoformat()
+
+
+def test_correct_code_resets_failure_counter(ledger: Ledger) -> None:
+    _, code = deliver(ledger)
+    _, code2 = deliver(ledger, T0 + sec(60))
+    for _ in range(4):
+        wrong_code(ledger, "A", T0 + sec(100))
+    ledger.redeem(code, "A", T0 + sec(101))
+    for attempt in range(4):
+        err = wrong_code(ledger, "A", T0 + sec(102))
+        assert isinstance(err, InvalidCodeError), attempt
+    assert isinstance(wrong_code(ledger, "A", T0 + sec(103)), KeypadLockedOutError)
+    with pytest.raises(KeypadLockedOutError):
+        ledger.redeem(code2, "A", T0 + sec(104))
+
+
+def test_remote_bucket(ledger: Ledger) -> None:
+    _, code = deliver(ledger)
+    for _ in range(4):
+        err = wrong_code(ledger, None, T0 + sec(100))
+        assert err.events[0].data["wall"] is None
+        assert err.placeholders["wall"] == "remote"
+    err = wrong_code(ledger, None, T0 + sec(100))
+    assert isinstance(err, KeypadLockedOutError)
+    assert err.placeholders["wall"] == "remote"
+    assert ledger.keypad_locked_until(None, T0 + sec(101)) == T0 + sec(130)
+    with pytest.raises(KeypadLockedOutError):
+        ledger.redeem(code, None, T0 + sec(101))
+    # The wall keypads are separate buckets.
+    assert ledger.redeem(code, "A", T0 + sec(102)).wall == "A"
+    assert ledger.problems("A", T0 + sec(102)) == set()
+    assert ledger.redeem(code, None, T0 + sec(130)).wall == "A"
+
+
+def test_lockout_policy_follows_live_settings(ledger: Ledger) -> None:
+    ledger.settings = LedgerSettings(
+        lockout_threshold=2, lockout_base=sec(10), lockout_max=sec(15)
+    )
+    wrong_code(ledger, "A", T0)
+    err = wrong_code(ledger, "A", T0)
+    assert isinstance(err, KeypadLockedOutError)
+    assert err.placeholders["until"] == (T0 + sec(10)).isoformat()
+    wrong_code(ledger, "A", T0 + sec(10))
+    err = wrong_code(ledger, "A", T0 + sec(10))
+    assert err.placeholders["until"] == (T0 + sec(25)).isoformat()  # capped at 15 s
+
+
+def test_lockout_survives_restart(ledger: Ledger) -> None:
+    _, code = deliver(ledger)
+    for _ in range(5):
+        wrong_code(ledger, "A", T0 + sec(100))
+    restored = round_trip(ledger)
+    with pytest.raises(KeypadLockedOutError):
+        restored.redeem(code, "A", T0 + sec(129))
+    assert "keypad_locked_out" in restored.problems("A")
+    restored.redeem(code, "A", T0 + sec(130))
+
+
+def test_keypad_guard_backoff_caps() -> None:
+    settings = LedgerSettings()
+    assert KeypadGuard.backoff(1, settings) == sec(30)
+    assert KeypadGuard.backoff(8, settings) == sec(3600)
+    assert KeypadGuard.backoff(10_000, settings) == sec(3600)
+    assert KeypadGuard.backoff(0, settings) == sec(30)
