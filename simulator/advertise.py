@@ -7,30 +7,68 @@ simulator is a local toy and should not show up on the building's network.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 import socket
 
 from zeroconf import ServiceInfo
 from zeroconf.asyncio import AsyncZeroconf
 
+from .wall import SimulatedWall
+
 SERVICE_TYPE = "_parcel-locker._tcp.local."
 LOOPBACK = "127.0.0.1"
 
 
-def service_info(port: int, unit_ids: Iterable[int]) -> ServiceInfo:
+def _points(wall: SimulatedWall) -> str:
+    """The optional points the wall serves, in the integration's names."""
+    points = ["temperature", "setpoint"]
+    if wall.latch:
+        points.insert(0, "latch")
+    if wall.presence:
+        points.insert(1 if wall.latch else 0, "presence")
+    if wall.keypad:
+        points.append("keypad")
+    return ",".join(points)
+
+
+def _runs(sizes: list[str]) -> str:
+    """Fold a size per compartment into the compact ``S*12,M*8`` form."""
+    parts: list[str] = []
+    for size in sizes:
+        if parts and parts[-1].split("*")[0] == size:
+            count = int(parts[-1].split("*")[1]) if "*" in parts[-1] else 1
+            parts[-1] = f"{size}*{count + 1}"
+        else:
+            parts.append(size)
+    return ",".join(parts)
+
+
+def service_info(port: int, walls: Mapping[int, SimulatedWall]) -> ServiceInfo:
     """Describe the simulator the way a real controller would advertise itself.
 
     The id is derived from the port so a restarted simulator is recognised as
     the same controller (the integration updates the address of a known one).
+    The first wall's layout is announced too, so the integration can pre-fill
+    the wall form.
     """
-    units = ",".join(str(unit) for unit in sorted(unit_ids))
+    units = ",".join(str(unit) for unit in sorted(walls))
+    properties = {"id": f"sim-{port}", "model": "simulator", "units": units}
+    if walls:
+        first = walls[min(walls)]
+        properties["sizes"] = _runs(list(first.sizes))
+        properties["cooled"] = ",".join(
+            str(compartment.number)
+            for compartment in first.compartments
+            if compartment.cooled
+        )
+        properties["points"] = _points(first)
     return ServiceInfo(
         SERVICE_TYPE,
         f"Parcel Locker Simulator {port}.{SERVICE_TYPE}",
         port=port,
         addresses=[socket.inet_aton(LOOPBACK)],
         server=f"parcel-locker-simulator-{port}.local.",
-        properties={"id": f"sim-{port}", "model": "simulator", "units": units},
+        properties=properties,
     )
 
 
@@ -50,9 +88,9 @@ class Advertisement:
             await self.zeroconf.async_close()
 
 
-async def advertise(port: int, unit_ids: Iterable[int]) -> Advertisement:
+async def advertise(port: int, walls: Mapping[int, SimulatedWall]) -> Advertisement:
     """Register ``_parcel-locker._tcp`` for the Modbus server on ``port``."""
-    info = service_info(port, unit_ids)
+    info = service_info(port, walls)
     zeroconf = AsyncZeroconf(interfaces=[LOOPBACK])
     try:
         await zeroconf.async_register_service(info)

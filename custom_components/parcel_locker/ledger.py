@@ -73,7 +73,7 @@ Design choices (the contract's open points)
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 import math
@@ -135,7 +135,6 @@ from .ledger_model import (
     Problem,
     RedeemResult,
     Wall,
-    corrupt,
     iso,
     iso_req,
 )

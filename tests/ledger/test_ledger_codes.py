@@ -435,3 +435,10 @@ def test_keypad_guard_backoff_caps() -> None:
     assert KeypadGuard.backoff(8, settings) == sec(3600)
     assert KeypadGuard.backoff(10_000, settings) == sec(3600)
     assert KeypadGuard.backoff(0, settings) == sec(30)
+
+
+def test_keypad_locked_until_unknown_wall(ledger: Ledger) -> None:
+    with pytest.raises(LedgerError) as err:
+        ledger.keypad_locked_until("Z", T0)
+    assert err.value.translation_key == "unknown_wall"
+    assert ledger.keypad_locked_until(None, T0) is None

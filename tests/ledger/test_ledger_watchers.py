@@ -219,3 +219,17 @@ def test_tick_is_quiet_when_nothing_happens(ledger: Ledger) -> None:
     for minute in range(1, 30):
         assert ledger.tick(T0 + sec(100 + 60 * minute)) == []
     assert ledger.revision == revision
+
+
+def test_retired_reservation_expires_and_drops_wall(ledger: Ledger) -> None:
+    ledger.temperature_reading("B", 3, 20.0, T0)
+    parcel = ledger.assign("p", Size.L, "c", None, True, "B", T0)
+    assert parcel.number == 3
+    ledger.remove_wall("B")
+    assert ledger.walls() == ["A", "B"]
+    events = ledger.tick(T0 + ledger.settings.reservation_timeout)
+    assert [event.type for event in events] == [EventType.RESERVATION_EXPIRED]
+    assert events[0].data["wall_name"] == "Garage"
+    assert ledger.walls() == ["A"]
+    assert ledger.parcel(parcel.parcel_id).state is ParcelState.EXPIRED
+    round_trip(ledger)

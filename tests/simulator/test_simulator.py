@@ -887,7 +887,9 @@ def fake_zeroconf(monkeypatch: pytest.MonkeyPatch) -> type[FakeZeroconf]:
 
 
 async def test_advertise(fake_zeroconf: type[FakeZeroconf]) -> None:
-    handle = await advertise_module.advertise(5020, [1])
+    handle = await advertise_module.advertise(
+        5020, {1: reference_wall("S*12,M*8,L*4", cooled=(21, 22), latch=False)}
+    )
     zc = fake_zeroconf.instances[0]
     assert zc.interfaces == ["127.0.0.1"]
     info = zc.registered[0]
@@ -899,6 +901,9 @@ async def test_advertise(fake_zeroconf: type[FakeZeroconf]) -> None:
         "id": "sim-5020",
         "model": "simulator",
         "units": "1",
+        "sizes": "S*12,M*8,L*4",
+        "cooled": "21,22",
+        "points": "presence,temperature,setpoint,keypad",
     }
     await handle.close()
     assert zc.unregistered == [info]
@@ -913,7 +918,9 @@ async def test_advertise_closes_zeroconf_when_registration_fails(
 
     monkeypatch.setattr(FakeZeroconf, "async_register_service", refuse)
     with pytest.raises(OSError, match="no multicast"):
-        await advertise_module.advertise(5020, [1, 2])
+        await advertise_module.advertise(
+            5020, {1: reference_wall("S*4"), 2: reference_wall("M")}
+        )
     assert fake_zeroconf.instances[0].closed
 
 
