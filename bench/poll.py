@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 import json
 import math
@@ -454,7 +454,7 @@ async def _measure(
                 polls=len(durations),
                 poll_median_ms=ms(percentile(durations, 50)),
                 poll_p99_ms=ms(percentile(durations, 99)),
-                poll_max_ms=ms(max(durations)),
+                poll_max_ms=ms(max(durations, default=math.nan)),
                 releases=len(seen),
                 release_median_ms=ms(percentile(seen, 50)),
                 release_p99_ms=ms(percentile(seen, 99)),
@@ -581,16 +581,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def selected(args: argparse.Namespace) -> list[Scenario]:
+    """The scenarios to run, with ``--quick``'s poll counts applied."""
+    return [
+        replace(scenario, polls=min(scenario.polls, 5)) if args.quick else scenario
+        for scenario in SCENARIOS
+        if not args.scenario or scenario.name in args.scenario
+    ]
+
+
 async def run(args: argparse.Namespace) -> list[Result]:
     rng = random.Random(args.seed)
+    releases = 5 if args.quick else RELEASES
     results: list[Result] = []
-    for scenario in SCENARIOS:
-        if args.scenario and scenario.name not in args.scenario:
-            continue
-        rounds = min(scenario.polls, 5) if args.quick else scenario.polls
-        releases = 5 if args.quick else RELEASES
-        print(f"running {scenario.name} ({rounds} polls) ...", file=sys.stderr)
-        results += await run_scenario(scenario, rounds, releases, rng)
+    for scenario in selected(args):
+        print(f"running {scenario.name} ({scenario.polls} polls) ...", file=sys.stderr)
+        results += await run_scenario(scenario, scenario.polls, releases, rng)
     return results
 
 
@@ -610,7 +616,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "cooled": list(COOLED),
                 "release_gap_seconds": list(RELEASE_GAP),
                 "elapsed_seconds": round(elapsed, 1),
-                "scenarios": [asdict(s) for s in SCENARIOS],
+                "scenarios": [asdict(s) for s in selected(args)],
             },
             "results": [asdict(result) for result in results],
         }

@@ -51,10 +51,19 @@ Design choices (the contract's open points)
   not, and fires ``picked_up`` with ``override: true`` (or silently finishes a
   pending cancellation as ``cancelled``).
 * Courier codes are bound to one wall, a validity window and a parcel size
-  (default S); each redemption reserves the smallest free compartment of that
-  size for an "unknown" recipient and opens it; ``uses`` (default 1, at most
-  ``MAX_COURIER_USES``) lets one courier drop several parcels. After the door cycle
-  the parcel is stored and a pickup code is issued as for any delivery.
+  (default S); each redemption reserves the smallest free compartment that fits
+  that size (same rules as ``assign``, never cooled-only) for an "unknown"
+  recipient and opens it; ``uses`` (default 1, at most ``MAX_COURIER_USES``) lets
+  one courier drop several parcels. If nothing is free the code is not spent.
+  After the door cycle the parcel is stored and a pickup code is issued (and
+  ``delivered`` fired) as for any delivery.
+* Watchers fire once: ``overdue`` when a stored (or return-waiting) parcel has
+  waited ``reminder_interval`` since it was stored or last reminded, so a late
+  ``tick`` (hub down for days) fires one reminder, not a burst; ``door_left_open``
+  once per opening; ``temperature_alarm`` once per excursion. What already fired
+  is persisted, so a restart neither repeats nor loses an alarm.
+* Deadlines are fixed when set: changing ``reservation_timeout`` or
+  ``code_lifetime`` affects new reservations and codes only.
 * Keypad rate limit: see ``KeypadGuard`` (5 wrong -> 30 s, then 60 s, 120 s, ...,
   at most 1 h; the counter and level reset on an accepted code). The wrong code
   that triggers a lock-out raises ``keypad_locked_out`` itself. A redeem without a

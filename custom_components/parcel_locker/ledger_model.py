@@ -166,7 +166,9 @@ class LedgerSettings:
             value = getattr(self, item.name)
             if isinstance(value, timedelta):
                 _positive(item.name, value)
-        low, high = self.temperature_band
+        low, high = (float(value) for value in self.temperature_band)
+        # Options stored as JSON come back as a list; keep the settings hashable.
+        object.__setattr__(self, "temperature_band", (low, high))
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
             raise InvalidSettingsError(
                 {"setting": "temperature_band", "value": f"{low}..{high}"}
@@ -273,15 +275,6 @@ def read_enum[E: StrEnum](data: Mapping[str, Any], key: str, enum: type[E]) -> E
         return enum(value)
     except ValueError as err:
         raise corrupt(f"{key} has an unknown value") from err
-
-
-def read_opt_enum[E: StrEnum](
-    data: Mapping[str, Any], key: str, enum: type[E]
-) -> E | None:
-    """An optional enum member."""
-    if data.get(key) is None:
-        return None
-    return read_enum(data, key, enum)
 
 
 def iso(value: datetime | None) -> str | None:

@@ -84,7 +84,7 @@ def load_state(raw: Mapping[str, Any], codes: CodeBook) -> LoadedState:
         state.audit = [
             AuditEntry.from_dict(item) for item in as_list(raw.get("audit"), "audit")
         ]
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # pragma: no cover
         # Readers check types; this only catches what slipped past them.
         raise corrupt(f"unreadable ledger data ({type(err).__name__})") from err
     check_consistency(state, codes)

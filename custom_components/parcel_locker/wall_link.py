@@ -80,6 +80,11 @@ class WallLink:
         self._components: list[ManualComponent] = []
         self._owner: dict[str, ManualComponent] = {}
         self._inverted = {key for key, point in wall.labelled_points() if point.invert}
+        # Field keys per compartment, built once: decoding runs on every poll.
+        self._keys = [
+            (number, tuple(point_key(number, role) for role in Role))
+            for number in (compartment.number for compartment in wall.compartments)
+        ]
         for unit_id, unit_fields in component_fields(wall).items():
             unit = connection.for_unit(unit_id)
             if unit_fields.bits:
@@ -131,15 +136,14 @@ class WallLink:
 
     def _decode(self, values: Mapping[str, Any]) -> WallReading:
         compartments = {}
-        for compartment in self.wall.compartments:
-            number = compartment.number
+        for number, (lock, door, latch, presence, temperature, setpoint) in self._keys:
             compartments[number] = CompartmentReading(
-                released=bool(self._bit(values, point_key(number, Role.LOCK))),
-                door_closed=bool(self._bit(values, point_key(number, Role.DOOR))),
-                latched=self._bit(values, point_key(number, Role.LATCH)),
-                present=self._bit(values, point_key(number, Role.PRESENCE)),
-                temperature=values.get(point_key(number, Role.TEMPERATURE)),
-                setpoint=values.get(point_key(number, Role.SETPOINT)),
+                released=bool(self._bit(values, lock)),
+                door_closed=bool(self._bit(values, door)),
+                latched=self._bit(values, latch),
+                present=self._bit(values, presence),
+                temperature=values.get(temperature),
+                setpoint=values.get(setpoint),
             )
         keypad = None
         if self.wall.keypad is not None:

@@ -213,6 +213,35 @@ def test_corrupt_data_is_refused(
         assert set(err.value.placeholders) == {"reason"}
 
 
+def test_more_corrupt_shapes(ledger: Ledger) -> None:
+    deliver(ledger)
+    courier = ledger.issue_code(None, T0, wall="B")
+    base = json.loads(json.dumps(ledger.to_dict()))
+
+    def refused(data: dict[str, Any]) -> None:
+        with pytest.raises(LedgerCorruptError):
+            Ledger.from_dict(data, KEY)
+
+    data = copy.deepcopy(base)
+    comps = data["walls"][1]["compartments"]
+    comps.append(copy.deepcopy(comps[0]))
+    refused(data)  # two compartments with one number
+    data = copy.deepcopy(base)
+    [stored] = [c for c in data["codes"] if c["code_id"] == courier.code_id]
+    stored["wall"] = "Z"
+    refused(data)  # a courier code for a wall that does not exist
+    data = copy.deepcopy(base)
+    twin = copy.deepcopy(data["codes"][1])
+    twin["code_id"] = "twin"
+    data["codes"].append(twin)
+    refused(data)  # two codes with one digest
+    data = copy.deepcopy(base)
+    data["walls"][0]["compartments"][0]["retired"] = True
+    data["walls"][0]["compartments"][0]["status"] = "free"
+    data["walls"][0]["compartments"][0]["parcel_id"] = None
+    refused(data)
+
+
 def test_active_parcel_without_compartment_is_corrupt(ledger: Ledger) -> None:
     deliver(ledger)
     data = ledger.to_dict()
@@ -336,3 +365,9 @@ def test_defaults() -> None:
     assert settings.lockout_threshold == 5
     assert settings.lockout_base == timedelta(seconds=30)
     assert settings.lockout_max == timedelta(hours=1)
+
+
+def test_settings_band_from_json_list() -> None:
+    settings = LedgerSettings(temperature_band=[1, 9])  # type: ignore[arg-type]
+    assert settings.temperature_band == (1.0, 9.0)
+    assert hash(settings) == hash(LedgerSettings(temperature_band=(1.0, 9.0)))
