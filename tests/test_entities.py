@@ -14,7 +14,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -168,27 +168,36 @@ async def test_temperature_follows_the_probe(
     assert state.attributes["unit_of_measurement"] == "°C"
 
 
-async def test_parcel_sensor_and_status(
+async def test_parcel_sensor_and_unknown_parcel_repair(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
     entity_registry: er.EntityRegistry,
+    issue_registry: ir.IssueRegistry,
 ) -> None:
-    """The parcel sensor reports presence; status follows it."""
+    """A parcel the ledger does not know is reported, never silently booked."""
     parcel = entity_id(entity_registry, "binary_sensor", "9_occupancy")
     status = entity_id(entity_registry, "sensor", "9_status")
     assert hass.states.get(parcel).state == STATE_OFF
     assert hass.states.get(status).state == "free"
-    simulator.wall(1).put_parcel(9)
-    await refresh(init_integration)
-    assert hass.states.get(parcel).state == STATE_ON
-    assert hass.states.get(status).state == "occupied"
     assert hass.states.get(status).attributes["options"] == [
         "free",
         "reserved",
         "occupied",
         "out_of_service",
     ]
+    simulator.wall(1).put_parcel(9)
+    await refresh(init_integration)
+    assert hass.states.get(parcel).state == STATE_ON
+    assert hass.states.get(status).state == "free"
+    issue = issue_registry.async_get_issue(DOMAIN, "presence_wall_lobby_9")
+    assert issue is not None
+    assert issue.translation_key == "unexpected_parcel"
+    assert issue.translation_placeholders == {"compartment": "A-09", "wall": "Lobby"}
+
+    simulator.wall(1).take_parcel(9)
+    await refresh(init_integration)
+    assert issue_registry.async_get_issue(DOMAIN, "presence_wall_lobby_9") is None
 
 
 async def test_optional_points_off_means_no_entities(
@@ -208,6 +217,20 @@ async def test_optional_points_off_means_no_entities(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     entries = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
-    platforms = {entry.unique_id.rsplit("_", 1)[-1] for entry in entries}
-    assert platforms == {"lock", "door", "status", "connectivity"}
-    assert len(entries) == 24 * 3 + 1
+    kinds = {
+        entry.unique_id.removeprefix("wall_lobby_").lstrip("0123456789_")
+        for entry in entries
+    }
+    assert kinds == {
+        "lock",
+        "door",
+        "status",
+        "connectivity",
+        "problem",
+        "free",
+        "waiting",
+        "free_s",
+        "free_m",
+        "free_l",
+    }
+    assert len(entries) == 24 * 3 + 7

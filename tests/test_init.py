@@ -149,7 +149,8 @@ async def test_idle_poll_writes_no_state(
     after = {eid: hass.states.get(eid).last_reported for eid in before}
     assert after == before
 
-    # A change to one door rewrites that door's sensor and its lock, nothing else.
+    # A forced door rewrites that door's sensor, its lock and the wall's problem
+    # sensor, nothing else.
     simulator.wall(1).open_door(5, force=True)
     await poll(init_integration)
     changed = {
@@ -158,6 +159,7 @@ async def test_idle_poll_writes_no_state(
     assert changed == {
         entity_id(entity_registry, "binary_sensor", "5_door"),
         entity_id(entity_registry, "lock", "5_lock"),
+        entity_id(entity_registry, "binary_sensor", "problem"),
     }
 
 

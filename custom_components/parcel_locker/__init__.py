@@ -15,7 +15,12 @@ from .coordinator import (
     ParcelLockerCoordinator,
     ParcelLockerRuntimeData,
 )
+from .ledger import LedgerCorruptError, LedgerError
+from .locker import Locker
 from .register_map import MapError
+from .services import async_setup_services
+from .settings import ledger_settings
+from .store import LedgerStore, async_secret_key
 from .wall_config import wall_config
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
@@ -23,14 +28,15 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration (actions are registered here)."""
+    """Register the integration's actions."""
+    async_setup_services(hass)
     return True
 
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: ParcelLockerConfigEntry
 ) -> bool:
-    """Connect to the controller and start polling its walls."""
+    """Load the ledger, connect to the controller and start polling its walls."""
     try:
         walls = [
             wall_config(subentry_id, subentry.data)
@@ -43,17 +49,39 @@ async def async_setup_entry(
             translation_key="invalid_wall_map",
             translation_placeholders={"reason": str(err)},
         ) from err
+    store = LedgerStore(hass, entry.entry_id)
+    try:
+        ledger = await store.async_load(
+            await async_secret_key(hass), ledger_settings(entry.options)
+        )
+    except LedgerCorruptError as err:
+        # Never start from an empty ledger over parcels that are in the wall.
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="ledger_unreadable",
+            translation_placeholders={"reason": str(err)},
+        ) from err
+    except LedgerError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_options",
+            translation_placeholders={"reason": str(err)},
+        ) from err
     connection = create_connection(entry.data)
     coordinator = ParcelLockerCoordinator(hass, entry, connection, walls)
+    locker = Locker(hass, coordinator, ledger, store)
+    locker.sync_walls()
+    await store.async_save(ledger)
+    coordinator.process_readings = locker.async_process_readings
     try:
         await coordinator.async_config_entry_first_refresh()
     except ConfigEntryNotReady:
         await connection.close()
         raise
     entry.runtime_data = ParcelLockerRuntimeData(
-        connection=connection, coordinator=coordinator
+        connection=connection, coordinator=coordinator, locker=locker
     )
-    # Walls added, changed or removed as subentries take effect at once.
+    # Walls and options changed in the UI take effect at once.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -66,7 +94,14 @@ async def _async_reload(hass: HomeAssistant, entry: ParcelLockerConfigEntry) -> 
 async def async_unload_entry(
     hass: HomeAssistant, entry: ParcelLockerConfigEntry
 ) -> bool:
-    """Stop polling and close the link."""
+    """Stop polling and close the link; the ledger is already saved."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         await entry.runtime_data.connection.close()
     return unloaded
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: ParcelLockerConfigEntry
+) -> None:
+    """Forget the ledger of a removed entry."""
+    await LedgerStore(hass, entry.entry_id).async_remove()

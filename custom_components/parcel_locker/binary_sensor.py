@@ -64,6 +64,7 @@ async def async_setup_entry(
             if description.exists_fn(compartment)
         ]
         entities.append(WallConnectivitySensor(coordinator, wall, "connectivity"))
+        entities.append(WallProblemSensor(coordinator, wall, "problem"))
         async_add_entities(entities, config_subentry_id=wall.wall_id)
 
 
@@ -114,3 +115,29 @@ class WallConnectivitySensor(WallEntity, BinarySensorEntity):
     def state_source(self) -> Any:
         """Only the outcome of the poll matters here."""
         return self.coordinator.last_update_success
+
+
+class WallProblemSensor(WallEntity, BinarySensorEntity):
+    """Something at the wall needs a person: which things, as an attribute."""
+
+    _attr_device_class = BinarySensorDeviceClass.PROBLEM
+    _attr_translation_key = "problem"
+
+    @property
+    def problems(self) -> list[str]:
+        """Forced door, door left open, temperature out of band, keypad locked out."""
+        return sorted(self.locker.ledger.problems(self.wall.wall_id))
+
+    @property
+    def is_on(self) -> bool:
+        """Any problem at all."""
+        return bool(self.problems)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The problems by name."""
+        return {"problems": self.problems}
+
+    def state_source(self) -> Any:
+        """The list of problems."""
+        return tuple(self.problems)

@@ -49,3 +49,10 @@ CONF_POLL_INTERVAL: Final = "poll_interval"
 DEFAULT_POLL_INTERVAL: Final = timedelta(seconds=2)
 # Requests that get no answer within this time count as a lost controller.
 REQUEST_TIMEOUT: Final = 3.0
+CONF_CODE_LENGTH: Final = "code_length"
+CONF_CODE_LIFETIME_HOURS: Final = "code_lifetime_hours"
+CONF_REMINDER_HOURS: Final = "reminder_interval_hours"
+CONF_DOOR_ALARM_SECONDS: Final = "door_open_alarm_seconds"
+CONF_RESERVATION_MINUTES: Final = "reservation_timeout_minutes"
+CONF_TEMPERATURE_LOW: Final = "temperature_low"
+CONF_TEMPERATURE_HIGH: Final = "temperature_high"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from time import monotonic
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -16,6 +18,9 @@ from .helpers import modbus_error
 from .wall_config import WallConfig
 from .wall_link import WallLink, WallReading
 
+if TYPE_CHECKING:
+    from .locker import Locker
+
 
 @dataclass(kw_only=True)
 class ParcelLockerRuntimeData:
@@ -23,6 +28,7 @@ class ParcelLockerRuntimeData:
 
     connection: ModbusConnection
     coordinator: ParcelLockerCoordinator
+    locker: Locker
 
 
 type ParcelLockerConfigEntry = ConfigEntry[ParcelLockerRuntimeData]
@@ -57,6 +63,10 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[dict[str, WallReading]]):
         self.walls = {wall.wall_id: wall for wall in walls}
         self.links = {wall.wall_id: WallLink(connection, wall.map) for wall in walls}
         self.last_poll_seconds: float | None = None
+        # Set by the locker: what to do with each poll's readings.
+        self.process_readings: (
+            Callable[[dict[str, WallReading]], Awaitable[None]] | None
+        ) = None
 
     async def _async_update_data(self) -> dict[str, WallReading]:
         """Read every wall, one after the other."""
@@ -81,6 +91,8 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[dict[str, WallReading]]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self.last_poll_seconds = monotonic() - started
+        if self.process_readings is not None:
+            await self.process_readings(readings)
         return readings
 
     async def async_release(self, wall_id: str, number: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -12,6 +12,9 @@ from .const import DOMAIN
 from .coordinator import ParcelLockerCoordinator
 from .wall_config import WallConfig
 from .wall_link import CompartmentReading, WallReading
+
+if TYPE_CHECKING:
+    from .locker import Locker
 
 MANUFACTURER = "Parcel Locker"
 
@@ -49,6 +52,11 @@ class ParcelLockerEntity(CoordinatorEntity[ParcelLockerCoordinator]):
         """Remember the wall the entity belongs to."""
         super().__init__(coordinator)
         self.wall = wall
+
+    @property
+    def locker(self) -> Locker:
+        """The ledger side of the entry."""
+        return self.coordinator.config_entry.runtime_data.locker
 
     @property
     def wall_reading(self) -> WallReading | None:

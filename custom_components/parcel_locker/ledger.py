@@ -1134,6 +1134,17 @@ class Ledger:
             self._keypads[wall] = guard
         self._changed()
 
+    def holds_code(self, code: str, wall: str | None = None) -> bool:
+        """Whether a code is live here, without counting it as an attempt.
+
+        Lets the glue pick which of several controllers to ask; the answer says
+        nothing a wrong guess through ``redeem`` would not.
+        """
+        normalised = normalise_code(code)
+        return (
+            normalised is not None and self._codes.match(normalised, wall) is not None
+        )
+
     def keypad_locked_until(self, wall: str | None, now: datetime) -> datetime | None:
         """End of the current lock-out of a wall's keypad (None: the remote bucket)."""
         now = self._at(now)

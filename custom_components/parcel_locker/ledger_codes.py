@@ -58,6 +58,9 @@ _QR_ACTION = {
 }
 
 
+KEYPAD_CODE_LIMIT = 2**32
+
+
 def normalise_code(entered: object) -> str | None:
     """The digits of an entered code, or None when it cannot be a code at all.
 
@@ -212,7 +215,9 @@ class CodeBook:
         """A new random code and its digest, unique among the live codes."""
         taken = {stored.digest for stored in self._codes.values()}
         for _ in range(_DRAW_ATTEMPTS):
-            code = f"{secrets.randbelow(10**length):0{length}d}"
+            # The keypad register carries a code as uint32: a 10-digit code is
+            # drawn below 2**32 so every code can be typed at the wall.
+            code = f"{secrets.randbelow(min(10**length, KEYPAD_CODE_LIMIT)):0{length}d}"
             digest = self.digest(code)
             if digest not in taken:
                 return code, digest

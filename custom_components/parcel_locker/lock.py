@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.lock import LockEntity, LockEntityFeature
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .coordinator import ParcelLockerConfigEntry
 from .entity import CompartmentEntity
+from .permissions import async_caller, require_acting_for
 
 # Entities act on a shared link: one command at a time.
 PARALLEL_UPDATES = 1
@@ -65,11 +66,21 @@ class CompartmentLock(CompartmentEntity, LockEntity):
 
     async def async_unlock(self, **kwargs: Any) -> None:
         """Release the lock so the door can be opened."""
-        await self.coordinator.async_release(self.wall.wall_id, self.number)
+        await self._async_open()
 
     async def async_open(self, **kwargs: Any) -> None:
         """Release the lock (the door springs open)."""
-        await self.coordinator.async_release(self.wall.wall_id, self.number)
+        await self._async_open()
+
+    async def _async_open(self) -> None:
+        # The same rule as the open_compartment action: staff, automations, or
+        # the resident whose parcel is inside. The ledger then knows the door
+        # opening is authorised (a pickup), not forced.
+        context = self._context or Context()
+        caller = await async_caller(self.hass, context)
+        recipient = self.locker.ledger.recipient_of(self.wall.wall_id, self.number)
+        require_acting_for(caller, recipient, context)
+        await self.locker.async_open(self.wall.wall_id, self.number, caller.actor)
 
     async def async_lock(self, **kwargs: Any) -> None:
         """Refuse: the solenoid relocks by itself when the door is closed."""

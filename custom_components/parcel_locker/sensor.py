@@ -1,4 +1,4 @@
-"""Temperature and status of each compartment."""
+"""Compartment temperature and status; free compartments and parcels per wall."""
 
 from __future__ import annotations
 
@@ -17,43 +17,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
-from .entity import CompartmentEntity
-from .register_map import CompartmentMap
+from .entity import CompartmentEntity, WallEntity
+from .ledger import CompartmentStatus, Ledger
+from .sizes import Size
 from .wall_config import WallConfig
-from .wall_link import CompartmentReading
 
 PARALLEL_UPDATES = 0
 
-STATUS_OPTIONS = ["free", "reserved", "occupied", "out_of_service"]
-
-
-@dataclass(frozen=True, kw_only=True)
-class CompartmentSensorDescription(SensorEntityDescription):
-    """A compartment sensor, and which compartments have one."""
-
-    value_fn: Callable[[CompartmentReading], Any]
-    exists_fn: Callable[[CompartmentMap], bool] = lambda _: True
-
-
-COMPARTMENT_SENSORS: tuple[CompartmentSensorDescription, ...] = (
-    CompartmentSensorDescription(
-        key="temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        value_fn=lambda reading: reading.temperature,
-        exists_fn=lambda compartment: compartment.temperature is not None,
-    ),
-    CompartmentSensorDescription(
-        key="status",
-        translation_key="status",
-        device_class=SensorDeviceClass.ENUM,
-        options=STATUS_OPTIONS,
-        # Without a ledger the parcel sensor is the best evidence we have.
-        value_fn=lambda reading: "occupied" if reading.present else "free",
-    ),
-)
+STATUS_OPTIONS = [str(status) for status in CompartmentStatus]
 
 
 async def async_setup_entry(
@@ -64,39 +35,123 @@ async def async_setup_entry(
     """Add the sensors of every wall."""
     coordinator = entry.runtime_data.coordinator
     for wall in coordinator.walls.values():
-        async_add_entities(
-            (
-                CompartmentSensor(coordinator, wall, compartment.number, description)
-                for compartment in wall.map.compartments
-                for description in COMPARTMENT_SENSORS
-                if description.exists_fn(compartment)
-            ),
-            config_subentry_id=wall.wall_id,
+        entities: list[SensorEntity] = []
+        for compartment in wall.map.compartments:
+            if compartment.temperature is not None:
+                entities.append(
+                    CompartmentTemperatureSensor(
+                        coordinator, wall, compartment.number, "temperature"
+                    )
+                )
+            entities.append(
+                CompartmentStatusSensor(coordinator, wall, compartment.number, "status")
+            )
+        sizes = sorted({item.size for item in wall.map.compartments}, key=_rank)
+        entities.extend(
+            WallCountSensor(coordinator, wall, description)
+            for description in (
+                *WALL_SENSORS,
+                *(_free_of_size(size) for size in sizes),
+            )
+        )
+        async_add_entities(entities, config_subentry_id=wall.wall_id)
+
+
+def _rank(size: Size) -> int:
+    return size.rank
+
+
+class CompartmentTemperatureSensor(CompartmentEntity, SensorEntity):
+    """A compartment's temperature probe."""
+
+    _attr_device_class = SensorDeviceClass.TEMPERATURE
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_native_unit_of_measurement = UnitOfTemperature.CELSIUS
+    _attr_suggested_display_precision = 1
+
+    @property
+    def native_value(self) -> float | None:
+        """The probe's reading; None when no probe answers."""
+        reading = self.reading
+        return None if reading is None else reading.temperature
+
+    def state_source(self) -> Any:
+        """Only the temperature matters."""
+        return self.native_value
+
+
+class CompartmentStatusSensor(CompartmentEntity, SensorEntity):
+    """Free, reserved, occupied or out of service, as the ledger knows it."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_options = STATUS_OPTIONS
+    _attr_translation_key = "status"
+
+    @property
+    def native_value(self) -> str:
+        """The compartment's status."""
+        return str(
+            self.locker.ledger.compartment_status(self.wall.wall_id, self.number)
         )
 
+    def state_source(self) -> Any:
+        """The status alone."""
+        return self.native_value
 
-class CompartmentSensor(CompartmentEntity, SensorEntity):
-    """A compartment's temperature or status."""
 
-    entity_description: CompartmentSensorDescription
+@dataclass(frozen=True, kw_only=True)
+class WallSensorDescription(SensorEntityDescription):
+    """A count the ledger keeps for a wall."""
+
+    value_fn: Callable[[Ledger, str], int]
+
+
+WALL_SENSORS: tuple[WallSensorDescription, ...] = (
+    WallSensorDescription(
+        key="free",
+        translation_key="free",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda ledger, wall: ledger.free_count(wall),
+    ),
+    WallSensorDescription(
+        key="waiting",
+        translation_key="waiting",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda ledger, wall: ledger.waiting_count(wall),
+    ),
+)
+
+
+def _free_of_size(size: Size) -> WallSensorDescription:
+    return WallSensorDescription(
+        key=f"free_{size.lower()}",
+        translation_key="free_size",
+        translation_placeholders={"size": str(size)},
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda ledger, wall: ledger.free_count(wall, size),
+    )
+
+
+class WallCountSensor(WallEntity, SensorEntity):
+    """Free compartments (all, or of one size) or parcels waiting on a wall."""
+
+    entity_description: WallSensorDescription
 
     def __init__(
         self,
         coordinator: ParcelLockerCoordinator,
         wall: WallConfig,
-        number: int,
-        description: CompartmentSensorDescription,
+        description: WallSensorDescription,
     ) -> None:
         """Bind the description."""
-        super().__init__(coordinator, wall, number, description.key)
+        super().__init__(coordinator, wall, description.key)
         self.entity_description = description
 
     @property
-    def native_value(self) -> Any:
-        """The sensor's value."""
-        reading = self.reading
-        return None if reading is None else self.entity_description.value_fn(reading)
+    def native_value(self) -> int:
+        """The count."""
+        return self.entity_description.value_fn(self.locker.ledger, self.wall.wall_id)
 
     def state_source(self) -> Any:
-        """Only this sensor's own value matters."""
+        """The count alone."""
         return self.native_value

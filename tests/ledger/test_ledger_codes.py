@@ -442,3 +442,18 @@ def test_keypad_locked_until_unknown_wall(ledger: Ledger) -> None:
         ledger.keypad_locked_until("Z", T0)
     assert err.value.translation_key == "unknown_wall"
     assert ledger.keypad_locked_until(None, T0) is None
+
+
+def test_ten_digit_codes_fit_the_keypad_register() -> None:
+    """A keypad reports a code as uint32: every 10-digit code must fit in it."""
+    from custom_components.parcel_locker.ledger_codes import (  # noqa: PLC0415
+        KEYPAD_CODE_LIMIT,
+        CodeBook,
+    )
+
+    book = CodeBook(b"k" * 32)
+    codes = [book.draw(10)[0] for _ in range(2000)]
+    assert all(len(code) == 10 for code in codes)
+    assert all(int(code) < KEYPAD_CODE_LIMIT for code in codes)
+    # Still random over the whole range: some codes above 10**9 (first digit > 0).
+    assert any(int(code) >= 10**9 for code in codes)

@@ -1,0 +1,348 @@
+"""The running locker of one entry: the ledger tied to its walls.
+
+Sensor readings go into the ledger, the ledger's events go onto the bus, and
+the ledger is saved after every transition. Actions come through here so that
+each one is: ledger step, save, then the lock released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from modbus_connection import ModbusError
+
+from .const import DOMAIN, LOGGER
+from .coordinator import ParcelLockerCoordinator
+from .ledger import (
+    CompartmentSpec,
+    CompartmentStatus,
+    DomainEvent,
+    IssuedCode,
+    KeypadLockedOutError,
+    Ledger,
+    LedgerError,
+    Parcel,
+    RedeemResult,
+)
+from .sizes import Size
+from .store import LedgerStore
+from .wall_config import WallConfig
+from .wall_link import KeypadReading, WallReading
+
+# Keypad feedback register values (reference layout).
+FEEDBACK_ACCEPTED = 1
+FEEDBACK_REJECTED = 2
+FEEDBACK_LOCKED_OUT = 3
+
+ISSUE_PARCEL_MISSING = "parcel_missing"
+ISSUE_UNEXPECTED_PARCEL = "unexpected_parcel"
+
+
+def ledger_error(err: LedgerError) -> ServiceValidationError:
+    """A refused ledger step as a translated error for the user."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=err.translation_key,
+        translation_placeholders=err.placeholders,
+    )
+
+
+class Locker:
+    """Ledger, walls and events of one controller link."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        coordinator: ParcelLockerCoordinator,
+        ledger: Ledger,
+        store: LedgerStore,
+    ) -> None:
+        """Bind the parts; call ``sync_walls`` before the first poll."""
+        self.hass = hass
+        self.coordinator = coordinator
+        self.ledger = ledger
+        self.store = store
+        self.walls: Mapping[str, WallConfig] = coordinator.walls
+        self._keypad_sequence: dict[str, int] = {}
+        # Compartments whose parcel sensor disagrees with the ledger, and why;
+        # None until the first poll has checked every compartment.
+        self._mismatches: dict[tuple[str, int], str] | None = None
+
+    def sync_walls(self) -> None:
+        """Tell the ledger which walls and compartments exist."""
+        for wall in self.walls.values():
+            self.ledger.sync_wall(
+                wall.wall_id,
+                wall.name,
+                [
+                    CompartmentSpec(
+                        number=compartment.number,
+                        label=wall.label(compartment.number),
+                        size=compartment.size,
+                        cooled=compartment.cooled,
+                    )
+                    for compartment in wall.map.compartments
+                ],
+            )
+
+    @staticmethod
+    def now() -> datetime:
+        """The time every ledger step is taken at."""
+        return dt_util.utcnow()
+
+    def fire(self, events: Iterable[DomainEvent]) -> None:
+        """Put the ledger's events on the bus for automations and blueprints."""
+        for event in events:
+            self.hass.bus.async_fire(f"{DOMAIN}_{event.type}", dict(event.data))
+
+    async def async_commit(self, events: Iterable[DomainEvent] = ()) -> None:
+        """Save the ledger if it moved, fire the events and refresh entities."""
+        await self.store.async_save(self.ledger)
+        self.fire(events)
+        self.coordinator.async_update_listeners()
+
+    # -- sensors ------------------------------------------------------------
+
+    async def async_process_readings(self, readings: Mapping[str, WallReading]) -> None:
+        """Feed one poll into the ledger: doors, temperatures, keypads, time."""
+        now = self.now()
+        events: list[DomainEvent] = []
+        for wall_id, reading in readings.items():
+            for number, compartment in reading.compartments.items():
+                view = self.ledger.compartment(wall_id, number)
+                # The ledger remembers the door; tell it only what changed, so a
+                # restart at any step picks up where the door really is.
+                if compartment.door_closed and view.door_open:
+                    events += self.ledger.door_closed(wall_id, number, now)
+                elif not compartment.door_closed and not view.door_open:
+                    events += self.ledger.door_opened(wall_id, number, now)
+                if view.cooled:
+                    events += self.ledger.temperature_reading(
+                        wall_id, number, compartment.temperature, now
+                    )
+        events += self.ledger.tick(now)
+        await self.async_commit(events)
+        for wall_id, reading in readings.items():
+            if reading.keypad is not None:
+                await self._async_keypad(wall_id, reading.keypad, now)
+        self._reconcile(readings)
+
+    async def _async_keypad(
+        self, wall_id: str, keypad: KeypadReading, now: datetime
+    ) -> None:
+        """A new sequence number means a new code to check at this wall."""
+        previous = self._keypad_sequence.get(wall_id)
+        self._keypad_sequence[wall_id] = keypad.sequence
+        if previous is None or previous == keypad.sequence:
+            return
+        link = self.coordinator.links[wall_id]
+        try:
+            result = self.ledger.redeem(keypad.entered, wall_id, now, actor="keypad")
+        except KeypadLockedOutError as err:
+            await self.async_commit(err.events)
+            feedback = FEEDBACK_LOCKED_OUT
+        except LedgerError as err:
+            await self.async_commit(err.events)
+            feedback = FEEDBACK_REJECTED
+        else:
+            await self.async_commit()
+            try:
+                await self.coordinator.async_release(result.wall, result.number)
+            except HomeAssistantError:
+                LOGGER.warning(
+                    "A correct code was entered at %s but %s could not be released",
+                    self.walls[wall_id].name,
+                    result.compartment,
+                )
+                feedback = FEEDBACK_REJECTED
+            else:
+                feedback = FEEDBACK_ACCEPTED
+        try:
+            await link.write_keypad_feedback(feedback)
+        except ModbusError as err:
+            # The keypad only shows a light; the ledger step already happened.
+            LOGGER.debug("Could not write the keypad feedback: %s", err)
+
+    def _reconcile(self, readings: Mapping[str, WallReading]) -> None:
+        """Raise a repair issue where the parcel sensor contradicts the ledger.
+
+        The ledger is never overwritten from a sensor: a parcel that vanished or
+        appeared needs a person to look. Issues are created and deleted only when
+        a compartment's verdict changes (and once for all on the first poll).
+        """
+        found = self._mismatches_in(readings)
+        known = self._mismatches
+        self._mismatches = found
+        for (wall_id, number), kind in found.items():
+            if known is not None and known.get((wall_id, number)) == kind:
+                continue
+            wall = self.walls[wall_id]
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                _issue_id(wall_id, number),
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=kind,
+                translation_placeholders={
+                    "compartment": wall.label(number),
+                    "wall": wall.name,
+                },
+            )
+        resolved = (
+            {
+                (wall_id, number)
+                for wall_id, reading in readings.items()
+                for number in reading.compartments
+            }
+            if known is None
+            else set(known)
+        )
+        for wall_id, number in resolved - set(found):
+            ir.async_delete_issue(self.hass, DOMAIN, _issue_id(wall_id, number))
+
+    def _mismatches_in(
+        self, readings: Mapping[str, WallReading]
+    ) -> dict[tuple[str, int], str]:
+        """Closed compartments whose parcel sensor disagrees with the ledger."""
+        found: dict[tuple[str, int], str] = {}
+        for wall_id, reading in readings.items():
+            for number, compartment in reading.compartments.items():
+                if compartment.present is None or not compartment.door_closed:
+                    continue
+                status = self.ledger.compartment_status(wall_id, number)
+                if status is CompartmentStatus.OCCUPIED and not compartment.present:
+                    found[wall_id, number] = ISSUE_PARCEL_MISSING
+                elif status is CompartmentStatus.FREE and compartment.present:
+                    found[wall_id, number] = ISSUE_UNEXPECTED_PARCEL
+        return found
+
+    # -- actions ------------------------------------------------------------
+
+    async def async_release(self, wall_id: str, number: int) -> None:
+        """Release a lock the ledger has authorised."""
+        await self.coordinator.async_release(wall_id, number)
+
+    async def async_assign(
+        self,
+        *,
+        recipient: str,
+        size: Size,
+        carrier: str,
+        tracking: str | None,
+        cold: bool,
+        wall: str | None,
+        actor: str,
+    ) -> Parcel:
+        """Reserve the best compartment, save, and open it."""
+        try:
+            parcel = self.ledger.assign(
+                recipient, size, carrier, tracking, cold, wall, self.now(), actor=actor
+            )
+        except LedgerError as err:
+            raise ledger_error(err) from err
+        await self.async_commit()
+        try:
+            await self.async_release(parcel.wall, parcel.number)
+        except HomeAssistantError:
+            # The courier cannot load a compartment that did not open: give it
+            # back rather than leave a reservation nobody can use.
+            self.ledger.cancel_delivery(parcel.parcel_id, self.now(), actor=actor)
+            await self.async_commit()
+            raise
+        return parcel
+
+    async def async_start_return(
+        self,
+        *,
+        recipient: str,
+        size: Size,
+        carrier: str,
+        wall: str | None,
+        actor: str,
+    ) -> Parcel:
+        """Reserve a compartment for a resident's return, and open it."""
+        try:
+            parcel = self.ledger.start_return(
+                recipient, size, carrier, self.now(), wall=wall, actor=actor
+            )
+        except LedgerError as err:
+            raise ledger_error(err) from err
+        await self.async_commit()
+        try:
+            await self.async_release(parcel.wall, parcel.number)
+        except HomeAssistantError:
+            self.ledger.cancel_delivery(parcel.parcel_id, self.now(), actor=actor)
+            await self.async_commit()
+            raise
+        return parcel
+
+    async def async_redeem(
+        self, code: str, wall: str | None, actor: str
+    ) -> RedeemResult:
+        """Check a code; open what it belongs to."""
+        try:
+            result = self.ledger.redeem(code, wall, self.now(), actor=actor)
+        except LedgerError as err:
+            # A wrong code still counts toward the lock-out: save that too.
+            await self.async_commit(err.events)
+            raise ledger_error(err) from err
+        await self.async_commit()
+        await self.async_release(result.wall, result.number)
+        return result
+
+    async def async_open(
+        self, wall_id: str, number: int, actor: str, *, inspect: bool = False
+    ) -> None:
+        """Open a compartment for someone allowed to (checked by the caller)."""
+        await self.async_step(
+            lambda now: self.ledger.authorize_open(
+                wall_id, number, now, actor=actor, inspect=inspect
+            )
+        )
+        await self.async_release(wall_id, number)
+
+    async def async_issue_code(
+        self,
+        parcel_id: str | None,
+        *,
+        wall: str | None,
+        valid_from: datetime | None,
+        valid_until: datetime | None,
+        size: Size,
+        uses: int,
+        actor: str,
+    ) -> IssuedCode:
+        """A replacement pickup code or a courier code."""
+        try:
+            issued = self.ledger.issue_code(
+                parcel_id,
+                self.now(),
+                wall=wall,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                size=size,
+                uses=uses,
+                actor=actor,
+            )
+        except LedgerError as err:
+            raise ledger_error(err) from err
+        await self.async_commit()
+        return issued
+
+    async def async_step(self, step: Callable[[datetime], list[DomainEvent]]) -> None:
+        """Run one ledger step, then save and announce what it did."""
+        try:
+            events = step(self.now())
+        except LedgerError as err:
+            raise ledger_error(err) from err
+        await self.async_commit(events)
+
+
+def _issue_id(wall_id: str, number: int) -> str:
+    return f"presence_{wall_id}_{number}"

@@ -1,0 +1,64 @@
+"""Who may do what: admins, residents linked to a person, automations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.auth.permissions.const import POLICY_CONTROL
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import Unauthorized
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The user behind an action, as far as the locker cares."""
+
+    user_id: str | None
+    name: str
+    is_admin: bool
+    person: str | None
+    """The ``person`` entity linked to the user, if any."""
+
+    @property
+    def actor(self) -> str:
+        """How the audit trail names the caller."""
+        return f"user:{self.name}" if self.user_id else "automation"
+
+    def may_act_for(self, person: str | None) -> bool:
+        """Admins and automations act for anyone; a resident only for themself."""
+        return self.is_admin or (person is not None and person == self.person)
+
+
+async def async_caller(hass: HomeAssistant, context: Context) -> Caller:
+    """Who called: no user means an automation or script an admin set up."""
+    if context.user_id is None:
+        return Caller(user_id=None, name="automation", is_admin=True, person=None)
+    user = await hass.auth.async_get_user(context.user_id)
+    if user is None:
+        raise Unauthorized(context=context, permission=POLICY_CONTROL)
+    person = next(
+        (
+            state.entity_id
+            for state in hass.states.async_all("person")
+            if state.attributes.get("user_id") == user.id
+        ),
+        None,
+    )
+    return Caller(
+        user_id=user.id,
+        name=user.name or user.id,
+        is_admin=user.is_admin,
+        person=person,
+    )
+
+
+def require_admin(caller: Caller, context: Context) -> None:
+    """Refuse a staff-only action to a resident."""
+    if not caller.is_admin:
+        raise Unauthorized(context=context, permission=POLICY_CONTROL)
+
+
+def require_acting_for(caller: Caller, person: str | None, context: Context) -> None:
+    """Refuse an action on someone else's parcel."""
+    if not caller.may_act_for(person):
+        raise Unauthorized(context=context, permission=POLICY_CONTROL)

@@ -1,0 +1,373 @@
+"""The locker's actions: deliveries, codes, opening and staff overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, cast
+
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+import voluptuous as vol
+
+from .const import DOMAIN
+from .ledger import IssuedCode, Parcel
+from .permissions import async_caller, require_acting_for, require_admin
+from .sizes import Size
+from .targets import (
+    ATTR_COMPARTMENT,
+    ATTR_WALL,
+    resolve_compartment,
+    resolve_parcel,
+    resolve_wall,
+    target_lockers,
+)
+
+ATTR_RECIPIENT = "recipient"
+ATTR_SIZE = "size"
+ATTR_CARRIER = "carrier"
+ATTR_TRACKING = "tracking"
+ATTR_COLD = "cold"
+ATTR_CODE = "code"
+ATTR_PARCEL_ID = "parcel_id"
+ATTR_INSPECT = "inspect"
+ATTR_OUT_OF_SERVICE = "out_of_service"
+ATTR_KIND = "kind"
+ATTR_VALID_FROM = "valid_from"
+ATTR_VALID_UNTIL = "valid_until"
+ATTR_USES = "uses"
+ATTR_CODE_ID = "code_id"
+
+KIND_COURIER = "courier"
+KIND_REPLACEMENT = "replacement"
+MAX_TEXT = 100
+
+_text = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
+_size = vol.All(vol.Upper, vol.Coerce(Size))
+_wall = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
+
+ASSIGN_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_RECIPIENT): cv.entity_domain("person"),
+        vol.Optional(ATTR_SIZE, default=Size.S): _size,
+        vol.Required(ATTR_CARRIER): _text,
+        vol.Optional(ATTR_TRACKING): _text,
+        vol.Optional(ATTR_COLD, default=False): cv.boolean,
+        vol.Optional(ATTR_WALL): _wall,
+    }
+)
+REDEEM_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CODE): vol.All(cv.string, vol.Length(min=1, max=32)),
+        vol.Optional(ATTR_WALL): _wall,
+    }
+)
+OPEN_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_COMPARTMENT): _text,
+        vol.Optional(ATTR_WALL): _wall,
+        vol.Optional(ATTR_INSPECT, default=False): cv.boolean,
+    }
+)
+PARCEL_SCHEMA = vol.Schema({vol.Required(ATTR_PARCEL_ID): _text})
+OUT_OF_SERVICE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_COMPARTMENT): _text,
+        vol.Optional(ATTR_WALL): _wall,
+        vol.Optional(ATTR_OUT_OF_SERVICE, default=True): cv.boolean,
+    }
+)
+ISSUE_CODE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_KIND): vol.In([KIND_COURIER, KIND_REPLACEMENT]),
+        vol.Optional(ATTR_PARCEL_ID): _text,
+        vol.Optional(ATTR_WALL): _wall,
+        vol.Optional(ATTR_SIZE, default=Size.S): _size,
+        vol.Optional(ATTR_VALID_FROM): cv.datetime,
+        vol.Optional(ATTR_VALID_UNTIL): cv.datetime,
+        vol.Optional(ATTR_USES, default=1): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=20)
+        ),
+    }
+)
+REVOKE_SCHEMA = vol.All(
+    vol.Schema(
+        {vol.Optional(ATTR_PARCEL_ID): _text, vol.Optional(ATTR_CODE_ID): _text}
+    ),
+    cv.has_at_least_one_key(ATTR_PARCEL_ID, ATTR_CODE_ID),
+)
+RETURN_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_RECIPIENT): cv.entity_domain("person"),
+        vol.Optional(ATTR_SIZE, default=Size.S): _size,
+        vol.Required(ATTR_CARRIER): _text,
+        vol.Optional(ATTR_WALL): _wall,
+    }
+)
+LIST_SCHEMA = vol.Schema({vol.Optional(ATTR_WALL): _wall})
+
+
+def _parcel_response(parcel: Parcel) -> dict[str, Any]:
+    return {
+        "parcel_id": parcel.parcel_id,
+        "compartment": parcel.compartment,
+        "wall": parcel.wall,
+        "size": str(parcel.size),
+        "reserved_until": parcel.reserved_until.isoformat()
+        if parcel.reserved_until
+        else None,
+    }
+
+
+def _code_response(issued: IssuedCode) -> dict[str, Any]:
+    return {
+        "code": issued.code,
+        "code_id": issued.code_id,
+        "kind": str(issued.kind),
+        "wall": issued.wall,
+        "parcel_id": issued.parcel_id,
+        "valid_from": issued.valid_from.isoformat(),
+        "expires": issued.expires.isoformat(),
+        "qr": issued.qr,
+        "uses": issued.uses,
+    }
+
+
+async def _assign_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    caller = await async_caller(hass, call.context)
+    candidates = target_lockers(hass, call.data.get(ATTR_WALL))
+    refused: list[ServiceValidationError] = []
+    for locker, wall_id in candidates:
+        try:
+            parcel = await locker.async_assign(
+                recipient=call.data[ATTR_RECIPIENT],
+                size=call.data[ATTR_SIZE],
+                carrier=call.data[ATTR_CARRIER],
+                tracking=call.data.get(ATTR_TRACKING),
+                cold=call.data[ATTR_COLD],
+                wall=wall_id,
+                actor=caller.actor,
+            )
+        except ServiceValidationError as err:
+            if err.translation_key != "no_compartment_available":
+                raise
+            refused.append(err)  # try the next controller's walls
+            continue
+        return _parcel_response(parcel)
+    raise refused[-1]
+
+
+async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    caller = await async_caller(hass, call.context)
+    candidates = target_lockers(hass, call.data.get(ATTR_WALL))
+    code = call.data[ATTR_CODE]
+    # With several controllers, only the one that holds the code is asked.
+    holder = next(
+        (
+            (locker, wall)
+            for locker, wall in candidates
+            if locker.ledger.holds_code(code)
+        ),
+        candidates[0],
+    )
+    locker, wall_id = holder
+    result = await locker.async_redeem(code, wall_id, caller.actor)
+    return {
+        "compartment": result.compartment,
+        "wall": result.wall,
+        "parcel_id": result.parcel.parcel_id if result.parcel else None,
+    }
+
+
+async def _open_compartment(hass: HomeAssistant, call: ServiceCall) -> None:
+    caller = await async_caller(hass, call.context)
+    locker, wall_id, number = resolve_compartment(
+        hass, call.data[ATTR_COMPARTMENT], call.data.get(ATTR_WALL)
+    )
+    if call.data[ATTR_INSPECT]:
+        require_admin(caller, call.context)
+    else:
+        require_acting_for(
+            caller, locker.ledger.recipient_of(wall_id, number), call.context
+        )
+    await locker.async_open(
+        wall_id, number, caller.actor, inspect=call.data[ATTR_INSPECT]
+    )
+
+
+async def _cancel_delivery(hass: HomeAssistant, call: ServiceCall) -> None:
+    caller = await async_caller(hass, call.context)
+    require_admin(caller, call.context)
+    locker, parcel = resolve_parcel(hass, call.data[ATTR_PARCEL_ID])
+    stored = parcel.stored_at is not None
+    await locker.async_step(
+        lambda now: locker.ledger.cancel_delivery(
+            parcel.parcel_id, now, actor=caller.actor
+        )
+    )
+    if stored:
+        # The parcel is still inside: open the door so it can be taken out.
+        await locker.async_release(parcel.wall, parcel.number)
+
+
+async def _mark_collected(hass: HomeAssistant, call: ServiceCall) -> None:
+    caller = await async_caller(hass, call.context)
+    require_admin(caller, call.context)
+    locker, parcel = resolve_parcel(hass, call.data[ATTR_PARCEL_ID])
+    await locker.async_step(
+        lambda now: locker.ledger.mark_collected(
+            parcel.parcel_id, now, actor=caller.actor
+        )
+    )
+
+
+async def _set_out_of_service(hass: HomeAssistant, call: ServiceCall) -> None:
+    caller = await async_caller(hass, call.context)
+    require_admin(caller, call.context)
+    locker, wall_id, number = resolve_compartment(
+        hass, call.data[ATTR_COMPARTMENT], call.data.get(ATTR_WALL)
+    )
+    await locker.async_step(
+        lambda now: locker.ledger.set_out_of_service(
+            wall_id, number, call.data[ATTR_OUT_OF_SERVICE], now, actor=caller.actor
+        )
+    )
+
+
+async def _issue_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    caller = await async_caller(hass, call.context)
+    require_admin(caller, call.context)
+    valid_from: datetime | None = call.data.get(ATTR_VALID_FROM)
+    valid_until: datetime | None = call.data.get(ATTR_VALID_UNTIL)
+    if call.data[ATTR_KIND] == KIND_REPLACEMENT:
+        locker, parcel = resolve_parcel(hass, _required(call, ATTR_PARCEL_ID))
+        issued = await locker.async_issue_code(
+            parcel.parcel_id,
+            wall=None,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            size=parcel.size,
+            uses=1,
+            actor=caller.actor,
+        )
+    else:
+        locker, wall_id = resolve_wall(hass, call.data.get(ATTR_WALL))
+        issued = await locker.async_issue_code(
+            None,
+            wall=wall_id,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            size=call.data[ATTR_SIZE],
+            uses=call.data[ATTR_USES],
+            actor=caller.actor,
+        )
+    return _code_response(issued)
+
+
+async def _revoke_code(hass: HomeAssistant, call: ServiceCall) -> None:
+    caller = await async_caller(hass, call.context)
+    require_admin(caller, call.context)
+    if parcel_id := call.data.get(ATTR_PARCEL_ID):
+        locker, parcel = resolve_parcel(hass, parcel_id)
+        await locker.async_step(
+            lambda now: locker.ledger.revoke_code(
+                parcel.parcel_id, now, actor=caller.actor
+            )
+        )
+        return
+    code_id = call.data[ATTR_CODE_ID]
+    lockers = [locker for locker, _ in target_lockers(hass, None)]
+    # Ask the controller that issued the code; unknown everywhere: the first
+    # one says so.
+    locker = next(
+        (
+            locker
+            for locker in lockers
+            if any(code["code_id"] == code_id for code in locker.ledger.list_codes())
+        ),
+        lockers[0],
+    )
+    await locker.async_step(
+        lambda now: locker.ledger.revoke_code(
+            None, now, code_id=code_id, actor=caller.actor
+        )
+    )
+
+
+async def _start_return(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    caller = await async_caller(hass, call.context)
+    require_acting_for(caller, call.data[ATTR_RECIPIENT], call.context)
+    locker, wall_id = target_lockers(hass, call.data.get(ATTR_WALL))[0]
+    parcel = await locker.async_start_return(
+        recipient=call.data[ATTR_RECIPIENT],
+        size=call.data[ATTR_SIZE],
+        carrier=call.data[ATTR_CARRIER],
+        wall=wall_id,
+        actor=caller.actor,
+    )
+    return _parcel_response(parcel)
+
+
+async def _list_parcels(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    caller = await async_caller(hass, call.context)
+    wall = call.data.get(ATTR_WALL)
+    parcels: list[dict[str, Any]] = []
+    for locker, wall_id in target_lockers(hass, wall):
+        parcels += [
+            parcel
+            for parcel in locker.ledger.list_parcels(wall_id)
+            if caller.may_act_for(parcel.get("recipient"))
+        ]
+    return cast("ServiceResponse", {"parcels": parcels})
+
+
+def _required(call: ServiceCall, key: str) -> str:
+    if key not in call.data:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="field_required",
+            translation_placeholders={"field": key},
+        )
+    return str(call.data[key])
+
+
+_Handler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
+
+SERVICES: dict[str, tuple[vol.Schema | vol.All, _Handler, SupportsResponse]] = {
+    "assign_delivery": (ASSIGN_SCHEMA, _assign_delivery, SupportsResponse.OPTIONAL),
+    "redeem_code": (REDEEM_SCHEMA, _redeem_code, SupportsResponse.OPTIONAL),
+    "open_compartment": (OPEN_SCHEMA, _open_compartment, SupportsResponse.NONE),
+    "cancel_delivery": (PARCEL_SCHEMA, _cancel_delivery, SupportsResponse.NONE),
+    "mark_collected": (PARCEL_SCHEMA, _mark_collected, SupportsResponse.NONE),
+    "set_out_of_service": (
+        OUT_OF_SERVICE_SCHEMA,
+        _set_out_of_service,
+        SupportsResponse.NONE,
+    ),
+    "issue_code": (ISSUE_CODE_SCHEMA, _issue_code, SupportsResponse.ONLY),
+    "revoke_code": (REVOKE_SCHEMA, _revoke_code, SupportsResponse.NONE),
+    "start_return": (RETURN_SCHEMA, _start_return, SupportsResponse.OPTIONAL),
+    "list_parcels": (LIST_SCHEMA, _list_parcels, SupportsResponse.ONLY),
+}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register every action of the integration."""
+    for name, (schema, handler, supports_response) in SERVICES.items():
+
+        async def handle(
+            call: ServiceCall, handler: _Handler = handler
+        ) -> ServiceResponse:
+            return await handler(hass, call)
+
+        hass.services.async_register(
+            DOMAIN, name, handle, schema=schema, supports_response=supports_response
+        )
