@@ -650,3 +650,46 @@ async def test_add_second_wall(
     await hass.async_block_till_done()
     assert entity_registry.async_get("lock.compartment_b_06") is None
     assert hass.states.get("lock.compartment_a_01") is not None
+
+
+async def test_options_take_effect_without_restart(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: LockerSimulator
+) -> None:
+    """Options are checked, then applied at once: codes get the new length."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["step_id"] == "init"
+    defaults = {
+        key.schema: value
+        for key in result["data_schema"].schema
+        if (value := (key.description or {}).get("suggested_value")) is not None
+    }
+    assert defaults["code_length"] == 8
+    assert defaults["poll_interval"] == 2
+    good = {
+        "poll_interval": 5,
+        "code_length": 6,
+        "code_lifetime_hours": 48,
+        "reservation_timeout_minutes": 15,
+        "reminder_interval_hours": 12,
+        "door_open_alarm_seconds": 60,
+        "temperature_low": 1.0,
+        "temperature_high": 6.0,
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**good, "code_length": 12, "temperature_low": 9.0}
+    )
+    assert result["errors"] == {"code_length": "out_of_range"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**good, "temperature_low": 7.0}
+    )
+    assert result["errors"] == {"temperature_high": "band_inverted"}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], good)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    coordinator = init_integration.runtime_data.coordinator
+    assert coordinator.update_interval is not None
+    assert coordinator.update_interval.total_seconds() == 5
+    ledger = init_integration.runtime_data.locker.ledger
+    assert ledger.settings.code_length == 6
+    assert ledger.settings.temperature_band == (1.0, 6.0)

@@ -15,6 +15,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     ConfigSubentryData,
     ConfigSubentryFlow,
+    OptionsFlow,
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
@@ -57,6 +58,7 @@ from .const import (
     LOGGER,
     SUBENTRY_WALL,
 )
+from .options import check_options, options_defaults, options_schema
 from .register_map import MAX_UNIT_ID, MIN_UNIT_ID, MapError, Profile, WallMap
 from .sizes import SizeSpecError, parse_sizes
 from .wall_config import OPTIONAL_POINT_NAMES, parse_cooled
@@ -319,6 +321,12 @@ class ParcelLockerConfigFlow(WallFormMixin, ConfigFlow, domain=DOMAIN):
         self._wall_input = {}
         self._discovered_unique_id: str | None = None
         self._wall_defaults: dict[str, Any] = {}
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Poll interval, codes, reminders and alarms."""
+        return ParcelLockerOptionsFlow()
 
     @classmethod
     @callback
@@ -601,4 +609,25 @@ class WallSubentryFlow(WallFormMixin, ConfigSubentryFlow):
             )
         return self.async_create_entry(
             title=data[CONF_NAME], data=subentry_data(data, wall)
+        )
+
+
+class ParcelLockerOptionsFlow(OptionsFlow):
+    """Change how often the wall is polled and how codes and alarms behave."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """One form with every option; checked before it is applied."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = check_options(user_input)
+            if not errors:
+                return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                options_schema(), user_input or options_defaults(self.config_entry)
+            ),
+            errors=errors,
         )

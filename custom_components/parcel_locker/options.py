@@ -1,0 +1,98 @@
+"""The options form: limits, defaults and checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+)
+import voluptuous as vol
+
+from .const import (
+    CONF_CODE_LENGTH,
+    CONF_CODE_LIFETIME_HOURS,
+    CONF_DOOR_ALARM_SECONDS,
+    CONF_POLL_INTERVAL,
+    CONF_REMINDER_HOURS,
+    CONF_RESERVATION_MINUTES,
+    CONF_TEMPERATURE_HIGH,
+    CONF_TEMPERATURE_LOW,
+    DEFAULT_POLL_INTERVAL,
+)
+from .settings import DEFAULTS
+
+# Per option: the lowest and highest value, the step and the unit shown.
+LIMITS: Mapping[str, tuple[float, float, float, str | None]] = {
+    CONF_POLL_INTERVAL: (1, 60, 1, "s"),
+    CONF_CODE_LENGTH: (6, 10, 1, None),
+    CONF_CODE_LIFETIME_HOURS: (1, 720, 1, "h"),
+    CONF_RESERVATION_MINUTES: (1, 240, 1, "min"),
+    CONF_REMINDER_HOURS: (1, 720, 1, "h"),
+    CONF_DOOR_ALARM_SECONDS: (10, 3600, 1, "s"),
+    CONF_TEMPERATURE_LOW: (-30, 30, 0.5, "°C"),
+    CONF_TEMPERATURE_HIGH: (-30, 30, 0.5, "°C"),
+}
+WHOLE = {
+    CONF_POLL_INTERVAL,
+    CONF_CODE_LENGTH,
+    CONF_CODE_LIFETIME_HOURS,
+    CONF_RESERVATION_MINUTES,
+    CONF_REMINDER_HOURS,
+    CONF_DOOR_ALARM_SECONDS,
+}
+
+
+def options_defaults(entry: ConfigEntry) -> dict[str, Any]:
+    """The entry's options, with the built-in defaults for those never set."""
+    low, high = DEFAULTS.temperature_band
+    return {
+        CONF_POLL_INTERVAL: DEFAULT_POLL_INTERVAL.total_seconds(),
+        CONF_CODE_LENGTH: DEFAULTS.code_length,
+        CONF_CODE_LIFETIME_HOURS: DEFAULTS.code_lifetime.total_seconds() / 3600,
+        CONF_RESERVATION_MINUTES: DEFAULTS.reservation_timeout.total_seconds() / 60,
+        CONF_REMINDER_HOURS: DEFAULTS.reminder_interval.total_seconds() / 3600,
+        CONF_DOOR_ALARM_SECONDS: DEFAULTS.door_open_alarm.total_seconds(),
+        CONF_TEMPERATURE_LOW: low,
+        CONF_TEMPERATURE_HIGH: high,
+        **entry.options,
+    }
+
+
+def options_schema() -> vol.Schema:
+    """Every option, as a number box with its unit."""
+    return vol.Schema(
+        {
+            vol.Required(key): NumberSelector(
+                NumberSelectorConfig(
+                    mode=NumberSelectorMode.BOX,
+                    step=step,
+                    **({"unit_of_measurement": unit} if unit else {}),
+                )
+            )
+            for key, (_, _, step, unit) in LIMITS.items()
+        }
+    )
+
+
+def check_options(data: dict[str, Any]) -> dict[str, str]:
+    """Errors by field; normalises whole numbers in place."""
+    errors: dict[str, str] = {}
+    for key, (low, high, _, _) in LIMITS.items():
+        value = data.get(key)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+            or (key in WHOLE and value != int(value))
+        ):
+            errors[key] = "out_of_range"
+        elif key in WHOLE:
+            data[key] = int(value)
+    if not errors and data[CONF_TEMPERATURE_LOW] >= data[CONF_TEMPERATURE_HIGH]:
+        errors[CONF_TEMPERATURE_HIGH] = "band_inverted"
+    return errors
