@@ -46,6 +46,17 @@ SERIAL_FORM = {
 }
 
 
+async def configure(manager: Any, flow_id: str, data: dict[str, Any]) -> Any:
+    """Submit a step; accept the wiring test's confirmation when it comes.
+
+    Tests that look at the wiring test itself use the manager directly.
+    """
+    result = await manager.async_configure(flow_id, data)
+    if result.get("step_id") == "test_wiring":
+        result = await manager.async_configure(flow_id, {})
+    return result
+
+
 def free_port() -> int:
     """A loopback port nothing listens on."""
     import socket  # noqa: PLC0415
@@ -72,8 +83,8 @@ async def start_tcp_flow(hass: HomeAssistant) -> str:
     )
     assert result["type"] is FlowResultType.MENU
     assert result["menu_options"] == ["tcp", "serial"]
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "tcp"}
+    result = await configure(
+        hass.config_entries.flow, result["flow_id"], {"next_step_id": "tcp"}
     )
     assert result["step_id"] == "tcp"
     return str(result["flow_id"])
@@ -82,13 +93,36 @@ async def start_tcp_flow(hass: HomeAssistant) -> str:
 async def test_full_tcp_setup(hass: HomeAssistant, simulator: LockerSimulator) -> None:
     """Connection and first wall in one go create the entry and its wall."""
     flow_id = await start_tcp_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, tcp_form(simulator.port)
+    result = await configure(
+        hass.config_entries.flow, flow_id, tcp_form(simulator.port)
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "wall"
 
+    simulator.wall(1).open_door(3, force=True)
+    simulator.wall(1).put_parcel(9)
+    simulator.wall(1).set_temperature(22, None)
     result = await hass.config_entries.flow.async_configure(flow_id, wall_form())
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "test_wiring"
+    assert result["description_placeholders"] == {
+        "compartments": "24",
+        "doors_closed": "23",
+        "doors_open": "A-03",
+        "released": "-",
+        "parcels": "A-09",
+        "probes": "A-01 21.0 °C, A-02 21.0 °C, A-03 21.0 °C, A-04 21.0 °C, "
+        "A-05 21.0 °C, A-06 21.0 °C, A-07 21.0 °C, A-08 21.0 °C, A-09 21.0 °C, "
+        "A-10 21.0 °C, A-11 21.0 °C, A-12 21.0 °C, A-13 21.0 °C, A-14 21.0 °C, "
+        "A-15 21.0 °C, A-16 21.0 °C, A-17 21.0 °C, A-18 21.0 °C, A-19 21.0 °C, "
+        "A-20 21.0 °C, A-21 4.0 °C, A-23 21.0 °C, A-24 21.0 °C",
+        "probes_silent": "A-22",
+        "keypad": "0",
+    }
+    assert not hass.config_entries.async_entries(DOMAIN), "saved only on submit"
+    simulator.wall(1).close_door(3)
+    simulator.wall(1).take_parcel(9)
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == f"Parcel Locker (127.0.0.1:{simulator.port})"
     assert result["data"] == {
@@ -127,15 +161,15 @@ async def test_tcp_form_errors_then_recovers(
 ) -> None:
     """A bad host or port is explained on its field and nothing is created."""
     flow_id = await start_tcp_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, tcp_form(simulator.port, **form)
+    result = await configure(
+        hass.config_entries.flow, flow_id, tcp_form(simulator.port, **form)
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {field: error}
     assert not hass.config_entries.async_entries(DOMAIN)
 
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, tcp_form(simulator.port)
+    result = await configure(
+        hass.config_entries.flow, flow_id, tcp_form(simulator.port)
     )
     assert result["step_id"] == "wall"
 
@@ -145,12 +179,10 @@ async def test_unreachable_controller(
 ) -> None:
     """Nothing listening at the address: cannot connect, then the right port works."""
     flow_id = await start_tcp_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, tcp_form(free_port())
-    )
+    result = await configure(hass.config_entries.flow, flow_id, tcp_form(free_port()))
     assert result["errors"] == {"base": "cannot_connect"}
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, tcp_form(simulator.port)
+    result = await configure(
+        hass.config_entries.flow, flow_id, tcp_form(simulator.port)
     )
     assert result["step_id"] == "wall"
 
@@ -164,8 +196,8 @@ async def test_unexpected_error_is_reported(
         "custom_components.parcel_locker.config_flow.create_connection",
         side_effect=RuntimeError("boom"),
     ):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, tcp_form(simulator.port)
+        result = await configure(
+            hass.config_entries.flow, flow_id, tcp_form(simulator.port)
         )
     assert result["errors"] == {"base": "unknown"}
 
@@ -175,8 +207,8 @@ async def test_duplicate_controller_aborts(
 ) -> None:
     """The same controller cannot be added twice."""
     flow_id = await start_tcp_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, tcp_form(simulator.port)
+    result = await configure(
+        hass.config_entries.flow, flow_id, tcp_form(simulator.port)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -210,14 +242,14 @@ async def test_wall_form_errors_then_recovers(
 ) -> None:
     """Every mistake in the wall form is named; fixing it creates the entry."""
     flow_id = await start_tcp_flow(hass)
-    await hass.config_entries.flow.async_configure(flow_id, tcp_form(simulator.port))
-    result = await hass.config_entries.flow.async_configure(flow_id, wall_form(**form))
+    await configure(hass.config_entries.flow, flow_id, tcp_form(simulator.port))
+    result = await configure(hass.config_entries.flow, flow_id, wall_form(**form))
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "wall"
     assert result["errors"] == {field: error}
     assert not hass.config_entries.async_entries(DOMAIN)
 
-    result = await hass.config_entries.flow.async_configure(flow_id, wall_form())
+    result = await configure(hass.config_entries.flow, flow_id, wall_form())
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -226,9 +258,11 @@ async def test_empty_sizes_mean_all_small(
 ) -> None:
     """Leaving the sizes empty makes every compartment S."""
     flow_id = await start_tcp_flow(hass)
-    await hass.config_entries.flow.async_configure(flow_id, tcp_form(simulator.port))
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, wall_form(sizes="", cooled="", compartments=6)
+    await configure(hass.config_entries.flow, flow_id, tcp_form(simulator.port))
+    result = await configure(
+        hass.config_entries.flow,
+        flow_id,
+        wall_form(sizes="", cooled="", compartments=6),
     )
     (wall,) = result["result"].subentries.values()
     assert wall.data[CONF_SIZES] == "S*6"
@@ -240,8 +274,9 @@ async def test_relay_board_profile(
 ) -> None:
     """A relay board + input board wall asks where the boards sit."""
     flow_id = await start_tcp_flow(hass)
-    await hass.config_entries.flow.async_configure(flow_id, tcp_form(simulator.port))
-    result = await hass.config_entries.flow.async_configure(
+    await configure(hass.config_entries.flow, flow_id, tcp_form(simulator.port))
+    result = await configure(
+        hass.config_entries.flow,
         flow_id,
         wall_form(profile="relay_input", optional_points=["presence"], cooled=""),
     )
@@ -254,18 +289,20 @@ async def test_relay_board_profile(
         "inverted_doors": True,
         "probe_unit_id": 100,
     }
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {**wiring, "input_unit_id": 0, "input_base": -1}
+    result = await configure(
+        hass.config_entries.flow,
+        flow_id,
+        {**wiring, "input_unit_id": 0, "input_base": -1},
     )
     assert result["errors"] == {
         "input_unit_id": "unit_id_out_of_range",
         "input_base": "address_out_of_range",
     }
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {**wiring, "input_unit_id": 9}
+    result = await configure(
+        hass.config_entries.flow, flow_id, {**wiring, "input_unit_id": 9}
     )
     assert result["errors"] == {"base": "wall_not_answering"}
-    result = await hass.config_entries.flow.async_configure(flow_id, wiring)
+    result = await configure(hass.config_entries.flow, flow_id, wiring)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     (wall,) = result["result"].subentries.values()
     first = wall.data[CONF_MAP]["compartments"][0]
@@ -283,16 +320,18 @@ async def test_serial_cannot_open_port(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "serial"}
+    result = await configure(
+        hass.config_entries.flow, result["flow_id"], {"next_step_id": "serial"}
     )
     assert result["step_id"] == "serial"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**SERIAL_FORM, CONF_PORT: "/dev/does-not-exist"}
+    result = await configure(
+        hass.config_entries.flow,
+        result["flow_id"],
+        {**SERIAL_FORM, CONF_PORT: "/dev/does-not-exist"},
     )
     assert result["errors"] == {"base": "cannot_connect"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**SERIAL_FORM, CONF_PORT: "  "}
+    result = await configure(
+        hass.config_entries.flow, result["flow_id"], {**SERIAL_FORM, CONF_PORT: "  "}
     )
     assert result["errors"] == {CONF_PORT: "invalid_serial_port"}
 
@@ -324,15 +363,15 @@ async def test_serial_setup(hass: HomeAssistant, simulator: LockerSimulator) -> 
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_USER}
         )
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {"next_step_id": "serial"}
+        result = await configure(
+            hass.config_entries.flow, result["flow_id"], {"next_step_id": "serial"}
         )
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], SERIAL_FORM
+        result = await configure(
+            hass.config_entries.flow, result["flow_id"], SERIAL_FORM
         )
         assert result["step_id"] == "wall"
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], wall_form()
+        result = await configure(
+            hass.config_entries.flow, result["flow_id"], wall_form()
         )
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -375,11 +414,9 @@ async def test_zeroconf_new_controller(
         CONF_HOST: "127.0.0.1",
         CONF_PORT: str(simulator.port),
     }
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await configure(hass.config_entries.flow, result["flow_id"], {})
     assert result["step_id"] == "wall"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], wall_form()
-    )
+    result = await configure(hass.config_entries.flow, result["flow_id"], wall_form())
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == "controller:sim-1"
     assert result["data"][CONF_PORT] == simulator.port
@@ -401,7 +438,7 @@ async def test_zeroconf_prefills_the_advertised_wall(
         context={"source": SOURCE_ZEROCONF},
         data=discovery(simulator.port, advertised),
     )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await configure(hass.config_entries.flow, result["flow_id"], {})
     defaults = {
         key.schema: key.default()
         for key in result["data_schema"].schema
@@ -411,8 +448,8 @@ async def test_zeroconf_prefills_the_advertised_wall(
     assert defaults[CONF_COMPARTMENTS] == 24
     assert defaults[CONF_COOLED] == "21,22"
     assert defaults["optional_points"] == ["latch", "presence", "temperature"]
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Lobby"}
+    result = await configure(
+        hass.config_entries.flow, result["flow_id"], {CONF_NAME: "Lobby"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     (wall,) = result["result"].subentries.values()
@@ -435,7 +472,7 @@ async def test_zeroconf_ignores_malformed_announcements(
         context={"source": SOURCE_ZEROCONF},
         data=discovery(simulator.port, {"id": "sim-3", **advertised}),
     )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    result = await configure(hass.config_entries.flow, result["flow_id"], {})
     defaults = {
         key.schema: key.default()
         for key in result["data_schema"].schema
@@ -489,12 +526,14 @@ async def test_reconfigure_tcp(
     """The controller's address can be changed; a wrong one is refused first."""
     result = await init_integration.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], tcp_form(free_port())
+    result = await configure(
+        hass.config_entries.flow, result["flow_id"], tcp_form(free_port())
     )
     assert result["errors"] == {"base": "cannot_connect"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], tcp_form(simulator.port, framer="socket", host="localhost")
+    result = await configure(
+        hass.config_entries.flow,
+        result["flow_id"],
+        tcp_form(simulator.port, framer="socket", host="localhost"),
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -515,8 +554,8 @@ async def test_reconfigure_to_another_entrys_address(
     )
     other.add_to_hass(hass)
     result = await init_integration.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], tcp_form(1502)
+    result = await configure(
+        hass.config_entries.flow, result["flow_id"], tcp_form(1502)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -544,16 +583,20 @@ async def test_reconfigure_serial(
         context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id},
     )
     assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**SERIAL_FORM, CONF_PORT: "/dev/does-not-exist"}
+    result = await configure(
+        hass.config_entries.flow,
+        result["flow_id"],
+        {**SERIAL_FORM, CONF_PORT: "/dev/does-not-exist"},
     )
     assert result["errors"] == {"base": "cannot_connect"}
     with patch(
         "custom_components.parcel_locker.config_flow.create_connection",
         _simulator_instead_of_serial(simulator.port),
     ):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {**SERIAL_FORM, CONF_PORT: "/dev/ttyUSB1"}
+        result = await configure(
+            hass.config_entries.flow,
+            result["flow_id"],
+            {**SERIAL_FORM, CONF_PORT: "/dev/ttyUSB1"},
         )
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_PORT] == "/dev/ttyUSB1"
@@ -609,16 +652,14 @@ async def test_add_second_wall(
     second = wall_form(
         name="Garage", prefix="B", sizes="M*6", compartments=6, cooled=""
     )
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], second
-    )
+    result = await configure(hass.config_entries.subentries, result["flow_id"], second)
     assert result["errors"] == {"base": "overlapping_points"}
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {**second, CONF_DEVICE_ID: 9}
+    result = await configure(
+        hass.config_entries.subentries, result["flow_id"], {**second, CONF_DEVICE_ID: 9}
     )
     assert result["errors"] == {"base": "wall_not_answering"}
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {**second, CONF_DEVICE_ID: 2}
+    result = await configure(
+        hass.config_entries.subentries, result["flow_id"], {**second, CONF_DEVICE_ID: 2}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -633,12 +674,14 @@ async def test_add_second_wall(
     )
     result = await entry.start_subentry_reconfigure_flow(hass, garage.subentry_id)
     assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {**second, CONF_DEVICE_ID: 1}
+    result = await configure(
+        hass.config_entries.subentries, result["flow_id"], {**second, CONF_DEVICE_ID: 1}
     )
     assert result["errors"] == {"base": "overlapping_points"}
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {**second, CONF_DEVICE_ID: 2, CONF_NAME: "Garage door"}
+    result = await configure(
+        hass.config_entries.subentries,
+        result["flow_id"],
+        {**second, CONF_DEVICE_ID: 2, CONF_NAME: "Garage door"},
     )
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()

@@ -72,6 +72,7 @@ from .wall_form import (
     subentry_data,
     wall_schema,
     wiring_schema,
+    wiring_summary,
 )
 
 MAX_PORT = 65535
@@ -224,6 +225,7 @@ class WallFormMixin:
     """The wall and wiring steps, shared by first setup and the subentry flow."""
 
     _wall_input: dict[str, Any]
+    _tested: tuple[dict[str, Any], WallMap]
 
     def _other_walls(self) -> list[WallMap]:
         """Walls already on the link that the new one must not overlap."""
@@ -292,21 +294,32 @@ class WallFormMixin:
     async def _async_build(
         self, data: dict[str, Any]
     ) -> Any | tuple[dict[str, str], dict[str, str]]:
-        """Make the map, test-read it, and finish; or return errors."""
+        """Make the map and read it once; show what was found, or return errors."""
         wall, errors, placeholders = build_wall(data, self._other_walls())
         if wall is None:
             return errors, placeholders
         connection, owned = await self._async_link()
         try:
-            error = await read_wall_once(connection, wall)
+            reading, error = await read_wall_once(connection, wall)
         finally:
             if owned:
                 await connection.close()
-        if error is not None:
-            return {"base": error}, {
+        if reading is None:
+            return {"base": error or "unknown"}, {
                 "device_id": str(data.get(CONF_DEVICE_ID, "")),
                 "detail": "",
             }
+        self._tested = (data, wall)
+        return self._show(
+            "test_wiring",
+            vol.Schema({}),
+            {},
+            wiring_summary(data[CONF_PREFIX], wall, reading),
+        )
+
+    async def _async_handle_test(self, user_input: dict[str, Any] | None) -> Any:
+        """The installer saw the test read and saves the wall."""
+        data, wall = self._tested
         return await self._async_wall_done(data, wall)
 
 
@@ -462,6 +475,13 @@ class ParcelLockerConfigFlow(WallFormMixin, ConfigFlow, domain=DOMAIN):
         result: ConfigFlowResult = await self._async_handle_wiring(user_input)
         return result
 
+    async def async_step_test_wiring(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show what reading every point found, then save."""
+        result: ConfigFlowResult = await self._async_handle_test(user_input)
+        return result
+
     async def _async_link(self) -> tuple[ModbusConnection, bool]:
         return create_connection(self._connection), True
 
@@ -573,6 +593,13 @@ class WallSubentryFlow(WallFormMixin, ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Where the relay board and input board sit."""
         result: SubentryFlowResult = await self._async_handle_wiring(user_input)
+        return result
+
+    async def async_step_test_wiring(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Show what reading every point found, then save."""
+        result: SubentryFlowResult = await self._async_handle_test(user_input)
         return result
 
     async def _async_link(self) -> tuple[ModbusConnection, bool]:

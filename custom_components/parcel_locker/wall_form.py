@@ -51,9 +51,9 @@ from .register_map import (
     wall_map_from_dict,
     wall_map_to_dict,
 )
-from .sizes import MAX_COMPARTMENTS, SizeSpecError
+from .sizes import MAX_COMPARTMENTS, SizeSpecError, compartment_label
 from .wall_config import OPTIONAL_POINT_NAMES, generate_map
-from .wall_link import WallLink
+from .wall_link import WallLink, WallReading
 
 PROFILES_WITH_WIRING_STEP = {Profile.RELAY_INPUT}
 WALL_FORM_PROFILES = [Profile.REFERENCE, Profile.RELAY_INPUT]
@@ -222,17 +222,50 @@ def build_wall(
     return wall, {}, {}
 
 
-async def read_wall_once(connection: ModbusConnection, wall: WallMap) -> str | None:
-    """Read every point once; returns an error key when the wall does not answer."""
+async def read_wall_once(
+    connection: ModbusConnection, wall: WallMap
+) -> tuple[WallReading | None, str | None]:
+    """Read every point once: the reading, or an error key when it fails."""
     try:
-        await WallLink(connection, wall).read()
+        return await WallLink(connection, wall).read(), None
     except ModbusError as err:
         LOGGER.debug("Wall test read failed: %s", err)
-        return "wall_not_answering"
+        return None, "wall_not_answering"
     except Exception:  # noqa: BLE001 - the flow must answer, whatever happened
         LOGGER.exception("Unexpected error while reading the wall")
-        return "unknown"
-    return None
+        return None, "unknown"
+
+
+def _labels(prefix: str, numbers: list[int]) -> str:
+    return ", ".join(compartment_label(prefix, number) for number in numbers) or "-"
+
+
+def wiring_summary(prefix: str, wall: WallMap, reading: WallReading) -> dict[str, str]:
+    """What the test read found, as placeholders for the confirmation step.
+
+    Only numbers and labels are made here; the sentences are translated.
+    """
+    compartments = reading.compartments
+    open_doors = [n for n, item in compartments.items() if not item.door_closed]
+    released = [n for n, item in compartments.items() if item.released]
+    present = [n for n, item in compartments.items() if item.present]
+    probes = [item.number for item in wall.compartments if item.temperature]
+    answering = [
+        f"{compartment_label(prefix, n)} {compartments[n].temperature:.1f} °C"
+        for n in probes
+        if compartments[n].temperature is not None
+    ]
+    silent = [n for n in probes if compartments[n].temperature is None]
+    return {
+        "compartments": str(len(compartments)),
+        "doors_closed": str(len(compartments) - len(open_doors)),
+        "doors_open": _labels(prefix, open_doors),
+        "released": _labels(prefix, released),
+        "parcels": _labels(prefix, present),
+        "probes": ", ".join(answering) or "-",
+        "probes_silent": _labels(prefix, silent),
+        "keypad": str(reading.keypad.sequence) if reading.keypad else "-",
+    }
 
 
 def subentry_data(data: Mapping[str, Any], wall: WallMap) -> dict[str, Any]:
