@@ -736,3 +736,64 @@ async def test_options_take_effect_without_restart(
     ledger = init_integration.runtime_data.locker.ledger
     assert ledger.settings.code_length == 6
     assert ledger.settings.temperature_band == (1.0, 6.0)
+
+
+async def test_custom_point_map(
+    hass: HomeAssistant, simulator: LockerSimulator
+) -> None:
+    """Any compartment's points can be set by hand; bad points are named."""
+    flow = hass.config_entries.flow
+    flow_id = await start_tcp_flow(hass)
+    await flow.async_configure(flow_id, tcp_form(simulator.port))
+    result = await flow.async_configure(flow_id, wall_form(profile="custom"))
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "custom_points"
+
+    result = await flow.async_configure(flow_id, {"next_step_id": "edit_compartment"})
+    result = await flow.async_configure(flow_id, {"compartment": 99})
+    assert result["errors"] == {"compartment": "unknown_compartment_number"}
+    result = await flow.async_configure(flow_id, {"compartment": 5})
+    assert result["step_id"] == "edit_points"
+    assert result["description_placeholders"]["compartment"] == "A-05"
+    suggested = {
+        key.schema: key.description["suggested_value"]
+        for key in result["data_schema"].schema
+    }
+    assert suggested == {
+        "lock": "1:coil:4",
+        "door": "1:discrete:4",
+        "latch": "1:discrete:260",
+        "presence": "1:discrete:516",
+        "temperature": "1:input:4",
+    }
+    points = dict(suggested)
+    for change, error in (
+        ({"door": "one:discrete:4"}, {"door": "invalid_point_spec"}),
+        ({"lock": ""}, {"lock": "required_point"}),
+        ({"lock": "1:discrete:4"}, {"base": "table_not_allowed"}),
+        ({"door": "1:discrete:3"}, {"base": "overlapping_points"}),
+        ({"door": "300:discrete:3"}, {"base": "unit_id_out_of_range"}),
+    ):
+        result = await flow.async_configure(flow_id, {**points, **change})
+        assert result["errors"] == error, change
+    result = await flow.async_configure(
+        flow_id, {**points, "door": "1:discrete:100:inverted", "latch": ""}
+    )
+    assert result["type"] is FlowResultType.MENU
+    result = await flow.async_configure(flow_id, {"next_step_id": "save_custom"})
+    assert result["step_id"] == "test_wiring"
+    result = await flow.async_configure(flow_id, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    (wall,) = result["result"].subentries.values()
+    fifth = wall.data[CONF_MAP]["compartments"][4]
+    assert fifth["door"] == {
+        "unit_id": 1,
+        "table": "discrete",
+        "address": 100,
+        "invert": True,
+    }
+    assert "latch" not in fifth
+    assert wall.data["point_overrides"]["5"]["door"] == "1:discrete:100:inverted"
+    await hass.async_block_till_done()
+    # Address 100 reads 0 on the simulator: inverted, that is a closed door.
+    assert hass.states.get("binary_sensor.compartment_a_05_door").state == "off"

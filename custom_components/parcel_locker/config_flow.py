@@ -44,6 +44,7 @@ from .const import (
     CONF_FRAMER,
     CONF_OPTIONAL_POINTS,
     CONF_PARITY,
+    CONF_POINT_OVERRIDES,
     CONF_PREFIX,
     CONF_PROFILE,
     CONF_SIZES,
@@ -59,9 +60,17 @@ from .const import (
     SUBENTRY_WALL,
 )
 from .options import check_options, options_defaults, options_schema
-from .register_map import MAX_UNIT_ID, MIN_UNIT_ID, MapError, Profile, WallMap
-from .sizes import SizeSpecError, parse_sizes
-from .wall_config import OPTIONAL_POINT_NAMES, parse_cooled
+from .register_map import (
+    EDITABLE_ROLES,
+    MAX_UNIT_ID,
+    MIN_UNIT_ID,
+    MapError,
+    Profile,
+    WallMap,
+    format_point,
+)
+from .sizes import SizeSpecError, compartment_label, parse_sizes
+from .wall_config import OPTIONAL_POINT_NAMES, generate_map, parse_cooled
 from .wall_form import (
     PROFILES_WITH_WIRING_STEP,
     build_wall,
@@ -76,6 +85,8 @@ from .wall_form import (
 )
 
 MAX_PORT = 65535
+CONF_COMPARTMENT = "compartment"
+CUSTOM_MENU = ["edit_compartment", "save_custom"]
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$"
 )
@@ -210,6 +221,10 @@ def _advertised_wall(properties: Mapping[str, Any]) -> dict[str, Any]:
     return defaults
 
 
+def _number_box() -> NumberSelector:
+    return NumberSelector(NumberSelectorConfig(mode=NumberSelectorMode.BOX))
+
+
 def _title(data: Mapping[str, Any]) -> str:
     if data[CONF_CONNECTION] == CONNECTION_SERIAL:
         return f"Parcel Locker ({data[CONF_PORT]})"
@@ -226,6 +241,7 @@ class WallFormMixin:
 
     _wall_input: dict[str, Any]
     _tested: tuple[dict[str, Any], WallMap]
+    _editing_number: int
 
     def _other_walls(self) -> list[WallMap]:
         """Walls already on the link that the new one must not overlap."""
@@ -261,6 +277,8 @@ class WallFormMixin:
                 self._wall_input = data
                 if Profile(data[CONF_PROFILE]) in PROFILES_WITH_WIRING_STEP:
                     return await self._async_handle_wiring(None)
+                if Profile(data[CONF_PROFILE]) is Profile.CUSTOM:
+                    return self._menu("custom_points", CUSTOM_MENU)
                 result = await self._async_build(data)
                 if isinstance(result, tuple):
                     errors, found = result
@@ -289,6 +307,78 @@ class WallFormMixin:
             wiring_schema(user_input or self._wall_input),
             errors,
             placeholders,
+        )
+
+    def _menu(self, step_id: str, options: list[str]) -> Any:
+        raise NotImplementedError
+
+    async def _async_handle_edit_compartment(
+        self, user_input: dict[str, Any] | None
+    ) -> Any:
+        """Pick the compartment whose points to change."""
+        errors: dict[str, str] = {}
+        count = int(self._wall_input[CONF_COMPARTMENTS])
+        if user_input is not None:
+            number = user_input.get(CONF_COMPARTMENT)
+            if (
+                isinstance(number, int | float)
+                and number == int(number)
+                and (1 <= number <= count)
+            ):
+                self._editing_number = int(number)
+                return await self._async_handle_edit_points(None)
+            errors[CONF_COMPARTMENT] = "unknown_compartment_number"
+        return self._show(
+            "edit_compartment",
+            vol.Schema({vol.Required(CONF_COMPARTMENT, default=1): _number_box()}),
+            errors,
+            {"count": str(count)},
+        )
+
+    async def _async_handle_edit_points(self, user_input: dict[str, Any] | None) -> Any:
+        """Set one compartment's points; the whole map is checked at once."""
+        number = self._editing_number
+        errors: dict[str, str] = {}
+        placeholders = {
+            "compartment": compartment_label(self._wall_input[CONF_PREFIX], number),
+            "detail": "",
+        }
+        if user_input is not None:
+            overrides = dict(self._wall_input.get(CONF_POINT_OVERRIDES) or {})
+            overrides[str(number)] = {
+                str(role): str(user_input.get(str(role), "")) for role in EDITABLE_ROLES
+            }
+            trial = {**self._wall_input, CONF_POINT_OVERRIDES: overrides}
+            wall, errors, found = build_wall(trial, self._other_walls())
+            if wall is not None:
+                self._wall_input = trial
+                return self._menu("custom_points", CUSTOM_MENU)
+            placeholders.update(found)
+        current = generate_map(self._wall_input).compartment(number)
+        schema = vol.Schema(
+            {
+                vol.Optional(
+                    str(role),
+                    description={
+                        "suggested_value": format_point(getattr(current, str(role)))
+                    },
+                ): TextSelector()
+                for role in EDITABLE_ROLES
+            }
+        )
+        return self._show("edit_points", schema, errors, placeholders)
+
+    async def _async_handle_save_custom(self) -> Any:
+        """Test-read the custom map, then save it."""
+        result = await self._async_build(self._wall_input)
+        if not isinstance(result, tuple):
+            return result
+        errors, placeholders = result
+        return self._show(
+            "edit_compartment",
+            vol.Schema({vol.Required(CONF_COMPARTMENT, default=1): _number_box()}),
+            errors,
+            {"count": str(self._wall_input[CONF_COMPARTMENTS]), **placeholders},
         )
 
     async def _async_build(
@@ -482,6 +572,36 @@ class ParcelLockerConfigFlow(WallFormMixin, ConfigFlow, domain=DOMAIN):
         result: ConfigFlowResult = await self._async_handle_test(user_input)
         return result
 
+    async def async_step_custom_points(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Custom profile: change points, or test and save."""
+        return self._menu("custom_points", CUSTOM_MENU)
+
+    async def async_step_edit_compartment(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Custom profile: choose a compartment to change."""
+        result: ConfigFlowResult = await self._async_handle_edit_compartment(user_input)
+        return result
+
+    async def async_step_edit_points(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Custom profile: a compartment's lock, door and sensor points."""
+        result: ConfigFlowResult = await self._async_handle_edit_points(user_input)
+        return result
+
+    async def async_step_save_custom(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Custom profile: test the map and save it."""
+        result: ConfigFlowResult = await self._async_handle_save_custom()
+        return result
+
+    def _menu(self, step_id: str, options: list[str]) -> ConfigFlowResult:
+        return self.async_show_menu(step_id=step_id, menu_options=options)
+
     async def _async_link(self) -> tuple[ModbusConnection, bool]:
         return create_connection(self._connection), True
 
@@ -601,6 +721,38 @@ class WallSubentryFlow(WallFormMixin, ConfigSubentryFlow):
         """Show what reading every point found, then save."""
         result: SubentryFlowResult = await self._async_handle_test(user_input)
         return result
+
+    async def async_step_custom_points(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Custom profile: change points, or test and save."""
+        return self._menu("custom_points", CUSTOM_MENU)
+
+    async def async_step_edit_compartment(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Custom profile: choose a compartment to change."""
+        result: SubentryFlowResult = await self._async_handle_edit_compartment(
+            user_input
+        )
+        return result
+
+    async def async_step_edit_points(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Custom profile: a compartment's lock, door and sensor points."""
+        result: SubentryFlowResult = await self._async_handle_edit_points(user_input)
+        return result
+
+    async def async_step_save_custom(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Custom profile: test the map and save it."""
+        result: SubentryFlowResult = await self._async_handle_save_custom()
+        return result
+
+    def _menu(self, step_id: str, options: list[str]) -> SubentryFlowResult:
+        return self.async_show_menu(step_id=step_id, menu_options=options)
 
     async def _async_link(self) -> tuple[ModbusConnection, bool]:
         entry = self._get_entry()

@@ -9,7 +9,7 @@ maps from profiles, validates them and turns them into the read fields of
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 import math
 from typing import Any
@@ -516,6 +516,89 @@ def wall_map_from_dict(data: Mapping[str, Any]) -> WallMap:
         if isinstance(err, MapError):
             raise
         raise MapError("invalid_map", detail=str(err)) from err
+
+
+# -- per-point overrides (the custom profile) -----------------------------------
+
+# The points an installer may set per compartment (setpoints follow the probe).
+EDITABLE_ROLES = (Role.LOCK, Role.DOOR, Role.LATCH, Role.PRESENCE, Role.TEMPERATURE)
+
+
+def parse_point(spec: str, role: Role) -> Point | None:
+    """Read ``unit:table:address[:inverted][:scale=0.1]``; empty means not fitted.
+
+    Raises ``MapError("invalid_point_spec")`` for anything else, and
+    ``MapError("required_point")`` for an empty lock or door.
+    """
+    text = spec.strip().lower()
+    if not text:
+        if role in (Role.LOCK, Role.DOOR):
+            raise MapError("required_point", role=str(role))
+        return None
+    parts = [part.strip() for part in text.split(":")]
+    try:
+        unit_id, table, address = int(parts[0]), Table(parts[1]), int(parts[2])
+        invert, scale = _point_extras(parts[3:], role)
+    except (IndexError, ValueError) as err:
+        raise MapError("invalid_point_spec", role=str(role), spec=spec) from err
+    return Point(unit_id, table, address, invert=invert, scale=scale)
+
+
+def _point_extras(extras: list[str], role: Role) -> tuple[bool, float]:
+    """Inversion and scale from a point spec's tail; ``ValueError`` if unknown."""
+    invert = False
+    scale = TEMPERATURE_SCALE if role is Role.TEMPERATURE else 1.0
+    for extra in extras:
+        if extra in ("inverted", "inv"):
+            invert = True
+        elif extra.startswith("scale="):
+            scale = float(extra.removeprefix("scale="))
+        else:
+            raise ValueError(extra)
+    return invert, scale
+
+
+def format_point(point: Point | None) -> str:
+    """The compact form of a point, as ``parse_point`` reads it."""
+    if point is None:
+        return ""
+    text = f"{point.unit_id}:{point.table}:{point.address}"
+    if point.invert:
+        text += ":inverted"
+    if point.scale not in (1.0, TEMPERATURE_SCALE):
+        text += f":scale={point.scale:g}"
+    return text
+
+
+def apply_overrides(
+    wall: WallMap, overrides: Mapping[str, Mapping[str, str]]
+) -> WallMap:
+    """The wall with some compartments' points replaced (``{"7": {"door": ...}}``).
+
+    Raises ``MapError`` for an unknown compartment or an unreadable point.
+    """
+    changed = {}
+    for key, points in overrides.items():
+        try:
+            compartment = wall.compartment(int(key))
+        except (KeyError, ValueError) as err:
+            raise MapError("unknown_compartment_number", number=str(key)) from err
+        updates = {
+            str(role): parse_point(points[str(role)], role)
+            for role in EDITABLE_ROLES
+            if str(role) in points
+        }
+        changed[compartment.number] = replace(compartment, **updates)  # type: ignore[arg-type]
+    return replace(
+        wall,
+        compartments=tuple(
+            changed.get(compartment.number, compartment)
+            for compartment in wall.compartments
+        ),
+        # A hand-made map may leave gaps the controller does not answer.
+        bit_gap=16 if changed else wall.bit_gap,
+        register_gap=16 if changed else wall.register_gap,
+    )
 
 
 # -- reading ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from .const import (
     CONF_INVERTED_DOORS,
     CONF_MAP,
     CONF_OPTIONAL_POINTS,
+    CONF_POINT_OVERRIDES,
     CONF_PREFIX,
     CONF_PROBE_UNIT_ID,
     CONF_PROFILE,
@@ -35,6 +36,7 @@ from .register_map import (
     ReferenceWiring,
     RelayInputWiring,
     WallMap,
+    apply_overrides,
     reference_layout,
     relay_input_layout,
     validate_wall,
@@ -120,6 +122,10 @@ def generate_map(data: Mapping[str, Any]) -> WallMap:
         wall = reference_layout(
             ReferenceWiring(unit_id=int(data[CONF_DEVICE_ID])), sizes, cooled, points
         )
+    if profile is Profile.CUSTOM:
+        # A custom wall starts from the reference layout; the installer's
+        # per-point changes are kept as data and applied on top.
+        wall = apply_overrides(wall, data.get(CONF_POINT_OVERRIDES) or {})
     validate_wall(wall)
     return wall
 

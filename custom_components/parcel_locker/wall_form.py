@@ -56,7 +56,7 @@ from .wall_config import OPTIONAL_POINT_NAMES, generate_map
 from .wall_link import WallLink, WallReading
 
 PROFILES_WITH_WIRING_STEP = {Profile.RELAY_INPUT}
-WALL_FORM_PROFILES = [Profile.REFERENCE, Profile.RELAY_INPUT]
+WALL_FORM_PROFILES = [Profile.REFERENCE, Profile.RELAY_INPUT, Profile.CUSTOM]
 
 
 def _box(minimum: float | None = None, step: float = 1) -> NumberSelector:
@@ -218,6 +218,8 @@ def build_wall(
         return None, {CONF_SIZES: err.reason}, {"detail": err.detail}
     except MapError as err:
         field = CONF_COOLED if err.reason == "invalid_cooled" else "base"
+        if err.reason in ("invalid_point_spec", "required_point"):
+            field = err.placeholders.get("role", "base")
         return None, {field: err.reason}, {"detail": str(err), **err.placeholders}
     return wall, {}, {}
 
