@@ -234,3 +234,41 @@ async def test_optional_points_off_means_no_entities(
         "free_l",
     }
     assert len(entries) == 24 * 3 + 7
+
+
+async def test_diagnostic_entities_for_installers(
+    hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Latch and cooling setpoint are there for installers (off by default)."""
+    latch = entity_id(entity_registry, "binary_sensor", "6_latch")
+    setpoint = entity_id(entity_registry, "sensor", "21_setpoint")
+    assert entity_registry.async_get(latch).entity_category == "diagnostic"
+    assert hass.states.get(latch).state == STATE_OFF  # latched
+    assert hass.states.get(setpoint).state == "4.0"
+    await hass.services.async_call(
+        "lock",
+        "open",
+        {ATTR_ENTITY_ID: entity_id(entity_registry, "lock", "6_lock")},
+        blocking=True,
+    )
+    await refresh(init_integration)
+    assert hass.states.get(latch).state == STATE_ON  # released
+
+
+async def test_diagnostic_entities_are_disabled_by_default(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Installer-only entities do not clutter a resident's dashboard."""
+    for platform, suffix in (
+        ("binary_sensor", "6_latch"),
+        ("sensor", "21_setpoint"),
+        ("binary_sensor", "connectivity"),
+    ):
+        entry = entity_registry.async_get(entity_id(entity_registry, platform, suffix))
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION

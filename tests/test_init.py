@@ -75,6 +75,7 @@ async def test_broken_wall_map_is_a_setup_error(
 
 async def test_unavailable_then_recovers_without_reload(
     hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
     entity_registry: er.EntityRegistry,

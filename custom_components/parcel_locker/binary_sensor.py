@@ -40,6 +40,18 @@ COMPARTMENT_SENSORS: tuple[CompartmentBinarySensorDescription, ...] = (
         is_on_fn=lambda reading: not reading.door_closed,
     ),
     CompartmentBinarySensorDescription(
+        key="latch",
+        translation_key="latch",
+        device_class=BinarySensorDeviceClass.LOCK,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        # The lock device class is on when unlocked: a released latch.
+        is_on_fn=lambda reading: (
+            None if reading.latched is None else not reading.latched
+        ),
+        exists_fn=lambda compartment: compartment.latch is not None,
+    ),
+    CompartmentBinarySensorDescription(
         key="occupancy",
         translation_key="parcel",
         device_class=BinarySensorDeviceClass.OCCUPANCY,
@@ -100,6 +112,7 @@ class WallConnectivitySensor(WallEntity, BinarySensorEntity):
 
     _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
     _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_entity_registry_enabled_default = False
     _attr_translation_key = "controller"
 
     @property

@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfTemperature
+from homeassistant.const import EntityCategory, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -43,6 +43,12 @@ async def async_setup_entry(
                         coordinator, wall, compartment.number, "temperature"
                     )
                 )
+            if compartment.setpoint is not None:
+                entities.append(
+                    CompartmentSetpointSensor(
+                        coordinator, wall, compartment.number, "setpoint"
+                    )
+                )
             entities.append(
                 CompartmentStatusSensor(coordinator, wall, compartment.number, "status")
             )
@@ -65,7 +71,7 @@ class CompartmentTemperatureSensor(CompartmentEntity, SensorEntity):
     """A compartment's temperature probe."""
 
     _attr_device_class = SensorDeviceClass.TEMPERATURE
-    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
     _attr_native_unit_of_measurement = UnitOfTemperature.CELSIUS
     _attr_suggested_display_precision = 1
 
@@ -78,6 +84,21 @@ class CompartmentTemperatureSensor(CompartmentEntity, SensorEntity):
     def state_source(self) -> Any:
         """Only the temperature matters."""
         return self.native_value
+
+
+class CompartmentSetpointSensor(CompartmentTemperatureSensor):
+    """The cooling setpoint the controller holds (for installers)."""
+
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_entity_registry_enabled_default = False
+    _attr_state_class = None
+    _attr_translation_key = "setpoint"
+
+    @property
+    def native_value(self) -> float | None:
+        """The setpoint; None when the controller reports none."""
+        reading = self.reading
+        return None if reading is None else reading.setpoint
 
 
 class CompartmentStatusSensor(CompartmentEntity, SensorEntity):

@@ -1,0 +1,83 @@
+"""Diagnostics: what an installer attaches to a bug report.
+
+Codes, people, tracking numbers and the controller's address are redacted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_HOST
+from homeassistant.core import HomeAssistant
+
+from .coordinator import ParcelLockerConfigEntry
+from .register_map import wall_map_to_dict
+
+AUDIT_ENTRIES = 50
+TO_REDACT = {
+    CONF_HOST,
+    "code",
+    "qr",
+    "recipient",
+    "tracking",
+    "actor",
+    "by",
+    "finished_by",
+    "user_id",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: ParcelLockerConfigEntry
+) -> dict[str, Any]:
+    """The connection, walls, point maps, last polls and the ledger's counts."""
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
+    ledger = runtime.locker.ledger
+    parcels = ledger.list_parcels(include_finished=True)
+    walls = {
+        wall_id: {
+            "name": wall.name,
+            "prefix": wall.prefix,
+            "hub_timed_pulse": wall.pulse_seconds,
+            "requests_per_poll": coordinator.links[wall_id].requests_per_poll,
+            "map": wall_map_to_dict(wall.map),
+            "free": ledger.free_count(wall_id),
+            "waiting": ledger.waiting_count(wall_id),
+            "problems": sorted(ledger.problems(wall_id)),
+        }
+        for wall_id, wall in coordinator.walls.items()
+    }
+    return async_redact_data(
+        {
+            "entry": {
+                "title": entry.title,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            "connection": {"connected": runtime.connection.connected},
+            "polling": {
+                "interval_seconds": coordinator.update_interval.total_seconds()
+                if coordinator.update_interval
+                else None,
+                "last_update_success": coordinator.last_update_success,
+                "last_poll_seconds": coordinator.last_poll_seconds,
+                "last_error": repr(coordinator.last_exception)
+                if coordinator.last_exception
+                else None,
+            },
+            "walls": walls,
+            "ledger": {
+                "revision": ledger.revision,
+                "parcels_by_state": dict(Counter(p["state"] for p in parcels)),
+                "active_codes": len(ledger.list_codes()),
+                "parcels": parcels,
+                "audit": [
+                    entry.to_dict() for entry in ledger.audit_trail(AUDIT_ENTRIES)
+                ],
+            },
+        },
+        TO_REDACT,
+    )
