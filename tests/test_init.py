@@ -180,3 +180,21 @@ async def test_polls_on_the_update_interval(
         if hass.states.get(door).state == STATE_ON:
             break
     assert hass.states.get(door).state == STATE_ON
+
+
+async def test_smaller_wall_removes_its_stale_compartments(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A wall changed from 24 to 20 compartments leaves no orphan devices."""
+    subentry = init_integration.subentries["wall_lobby"]
+    smaller = wall_subentry(compartments=20, sizes="S*12,M*8", cooled="")
+    hass.config_entries.async_update_subentry(
+        init_integration, subentry, data=smaller["data"]
+    )
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert device_registry.async_get_device(identifiers={(DOMAIN, "wall_lobby_20")})
+    assert not device_registry.async_get_device(identifiers={(DOMAIN, "wall_lobby_21")})
+    assert hass.states.get("lock.compartment_a_21") is None

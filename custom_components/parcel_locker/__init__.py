@@ -5,7 +5,7 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .connection import create_connection
@@ -84,7 +84,27 @@ async def async_setup_entry(
     # Walls and options changed in the UI take effect at once.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    _async_remove_stale_devices(hass, entry, coordinator)
     return True
+
+
+def _async_remove_stale_devices(
+    hass: HomeAssistant,
+    entry: ParcelLockerConfigEntry,
+    coordinator: ParcelLockerCoordinator,
+) -> None:
+    """Drop devices of compartments a wall no longer has (it was made smaller)."""
+    expected = {(DOMAIN, wall_id) for wall_id in coordinator.walls} | {
+        (DOMAIN, f"{wall_id}_{compartment.number}")
+        for wall_id, wall in coordinator.walls.items()
+        for compartment in wall.map.compartments
+    }
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if not device.identifiers & expected:
+            registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )
 
 
 async def _async_reload(hass: HomeAssistant, entry: ParcelLockerConfigEntry) -> None:
