@@ -1,0 +1,91 @@
+"""Every key the code uses has its text; actions, icons and strings agree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+
+import yaml
+
+from custom_components.parcel_locker import ledger_errors
+from custom_components.parcel_locker.services import SERVICES
+
+INTEGRATION = Path(__file__).parents[1] / "custom_components" / "parcel_locker"
+STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
+SOURCE = "\n".join(
+    path.read_text(encoding="utf-8") for path in INTEGRATION.glob("*.py")
+)
+
+
+def test_english_translation_is_the_strings_file() -> None:
+    """A custom integration ships the literal text: en.json is strings.json."""
+    english = json.loads(
+        (INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8")
+    )
+    assert english == STRINGS
+    assert "[%key:" not in json.dumps(english)
+
+
+def test_every_ledger_error_has_a_message() -> None:
+    """Each refusal the ledger can raise reads as a sentence, placeholders filled."""
+    keys = {
+        cls.translation_key
+        for cls in vars(ledger_errors).values()
+        if isinstance(cls, type) and issubclass(cls, ledger_errors.LedgerError)
+    }
+    assert len(keys) > 15
+    missing = keys - set(STRINGS["exceptions"])
+    assert not missing
+
+
+def test_every_raised_translation_key_exists() -> None:
+    """translation_key="..." in the code always points at a message."""
+    used = set(re.findall(r'translation_key="([a-z_]+)"', SOURCE))
+    used |= set(re.findall(r'_error\(\s*"([a-z_]+)"', SOURCE))
+    known = (
+        set(STRINGS["exceptions"])
+        | set(STRINGS["issues"])
+        | {key for platform in STRINGS["entity"].values() for key in platform}
+        | set(STRINGS["device"])
+        | set(STRINGS["selector"])
+    )
+    assert used
+    assert not used - known
+
+
+def test_every_flow_error_has_a_message() -> None:
+    """Form errors (errors[...] = "...") exist for the entry and the wall flows."""
+    errors = set(re.findall(r'errors\[[^\]]+\] = "([a-z_]+)"', SOURCE))
+    errors |= set(re.findall(r'return "([a-z_]+)"', SOURCE)) & {
+        "cannot_connect",
+        "unknown",
+    }
+    assert errors
+    assert (
+        not errors - set(STRINGS["config"]["error"]) - set(STRINGS["options"]["error"])
+    )
+    wall_errors = set(STRINGS["config_subentries"]["wall"]["error"])
+    assert set(STRINGS["config"]["error"]) - wall_errors <= {
+        "cannot_connect",
+        "invalid_host",
+        "invalid_port",
+        "invalid_serial_port",
+    }
+
+
+def test_actions_are_described_and_have_icons() -> None:
+    """services.yaml, strings.json and icons.json name the same actions and fields."""
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    icons = json.loads((INTEGRATION / "icons.json").read_text())["services"]
+    assert set(services) == set(SERVICES) == set(STRINGS["services"]) == set(icons)
+    for name, service in services.items():
+        fields = set((service or {}).get("fields", {}))
+        assert fields == set(STRINGS["services"][name].get("fields", {})), name
+        schema_keys = (
+            {str(key) for key in SERVICES[name][0].schema}
+            if hasattr(SERVICES[name][0], "schema")
+            and isinstance(SERVICES[name][0].schema, dict)
+            else fields
+        )
+        assert fields == schema_keys, name
