@@ -40,7 +40,7 @@ from .conftest import SIZES, wall_form
 SERIAL_FORM = {
     CONF_PORT: "/dev/ttyUSB0",
     "baudrate": "19200",
-    "parity": "E",
+    "parity": "e",
     "stopbits": "1",
     "bytesize": "8",
 }

@@ -122,7 +122,8 @@ SERIAL_SCHEMA = vol.Schema(
             ["1200", "2400", "4800", "9600", "19200", "38400", "57600", "115200"],
             CONF_BAUDRATE,
         ),
-        vol.Required(CONF_PARITY, default="N"): _choice(["N", "E", "O"], CONF_PARITY),
+        # Translation keys must be lower case; stored entries keep "N"/"E"/"O".
+        vol.Required(CONF_PARITY, default="n"): _choice(["n", "e", "o"], CONF_PARITY),
         vol.Required(CONF_STOPBITS, default="1"): _choice(["1", "2"], CONF_STOPBITS),
         vol.Required(CONF_BYTESIZE, default="8"): _choice(["7", "8"], CONF_BYTESIZE),
     }
@@ -165,7 +166,7 @@ def _serial_data(
         CONF_CONNECTION: CONNECTION_SERIAL,
         CONF_PORT: device,
         CONF_BAUDRATE: int(user_input[CONF_BAUDRATE]),
-        CONF_PARITY: user_input[CONF_PARITY],
+        CONF_PARITY: str(user_input[CONF_PARITY]).upper(),
         CONF_STOPBITS: int(user_input[CONF_STOPBITS]),
         CONF_BYTESIZE: int(user_input[CONF_BYTESIZE]),
     }
@@ -665,6 +666,8 @@ class ParcelLockerConfigFlow(WallFormMixin, ConfigFlow, domain=DOMAIN):
             key: str(value) if serial and key != CONF_PORT else value
             for key, value in entry.data.items()
         }
+        if serial:
+            current[CONF_PARITY] = str(entry.data.get(CONF_PARITY, "N")).lower()
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
