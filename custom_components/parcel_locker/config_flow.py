@@ -264,6 +264,42 @@ class WallFormMixin:
     async def _async_wall_done(self, data: dict[str, Any], wall: WallMap) -> Any:
         raise NotImplementedError
 
+    # Steps both flows share; Home Assistant finds them by name.
+
+    async def async_step_wiring(self, user_input: dict[str, Any] | None = None) -> Any:
+        """Where the relay board and input board sit."""
+        return await self._async_handle_wiring(user_input)
+
+    async def async_step_test_wiring(
+        self, user_input: dict[str, Any] | None = None
+    ) -> Any:
+        """Show what reading every point found, then save."""
+        return await self._async_handle_test(user_input)
+
+    async def async_step_custom_points(
+        self, user_input: dict[str, Any] | None = None
+    ) -> Any:
+        """Custom profile: change points, or test and save."""
+        return self._menu("custom_points", CUSTOM_MENU)
+
+    async def async_step_edit_compartment(
+        self, user_input: dict[str, Any] | None = None
+    ) -> Any:
+        """Custom profile: choose a compartment to change."""
+        return await self._async_handle_edit_compartment(user_input)
+
+    async def async_step_edit_points(
+        self, user_input: dict[str, Any] | None = None
+    ) -> Any:
+        """Custom profile: a compartment's lock, door and sensor points."""
+        return await self._async_handle_edit_points(user_input)
+
+    async def async_step_save_custom(
+        self, user_input: dict[str, Any] | None = None
+    ) -> Any:
+        """Custom profile: test the map and save it."""
+        return await self._async_handle_save_custom()
+
     async def _async_handle_wall(
         self, step_id: str, user_input: dict[str, Any] | None, defaults: dict[str, Any]
     ) -> Any:
@@ -559,47 +595,6 @@ class ParcelLockerConfigFlow(WallFormMixin, ConfigFlow, domain=DOMAIN):
         )
         return result
 
-    async def async_step_wiring(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Where the relay board and input board sit."""
-        result: ConfigFlowResult = await self._async_handle_wiring(user_input)
-        return result
-
-    async def async_step_test_wiring(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show what reading every point found, then save."""
-        result: ConfigFlowResult = await self._async_handle_test(user_input)
-        return result
-
-    async def async_step_custom_points(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Custom profile: change points, or test and save."""
-        return self._menu("custom_points", CUSTOM_MENU)
-
-    async def async_step_edit_compartment(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Custom profile: choose a compartment to change."""
-        result: ConfigFlowResult = await self._async_handle_edit_compartment(user_input)
-        return result
-
-    async def async_step_edit_points(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Custom profile: a compartment's lock, door and sensor points."""
-        result: ConfigFlowResult = await self._async_handle_edit_points(user_input)
-        return result
-
-    async def async_step_save_custom(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Custom profile: test the map and save it."""
-        result: ConfigFlowResult = await self._async_handle_save_custom()
-        return result
-
     def _menu(self, step_id: str, options: list[str]) -> ConfigFlowResult:
         return self.async_show_menu(step_id=step_id, menu_options=options)
 
@@ -709,49 +704,6 @@ class WallSubentryFlow(WallFormMixin, ConfigSubentryFlow):
         result: SubentryFlowResult = await self._async_handle_wall(
             "reconfigure", user_input, dict(subentry.data)
         )
-        return result
-
-    async def async_step_wiring(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Where the relay board and input board sit."""
-        result: SubentryFlowResult = await self._async_handle_wiring(user_input)
-        return result
-
-    async def async_step_test_wiring(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Show what reading every point found, then save."""
-        result: SubentryFlowResult = await self._async_handle_test(user_input)
-        return result
-
-    async def async_step_custom_points(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Custom profile: change points, or test and save."""
-        return self._menu("custom_points", CUSTOM_MENU)
-
-    async def async_step_edit_compartment(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Custom profile: choose a compartment to change."""
-        result: SubentryFlowResult = await self._async_handle_edit_compartment(
-            user_input
-        )
-        return result
-
-    async def async_step_edit_points(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Custom profile: a compartment's lock, door and sensor points."""
-        result: SubentryFlowResult = await self._async_handle_edit_points(user_input)
-        return result
-
-    async def async_step_save_custom(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Custom profile: test the map and save it."""
-        result: SubentryFlowResult = await self._async_handle_save_custom()
         return result
 
     def _menu(self, step_id: str, options: list[str]) -> SubentryFlowResult:
