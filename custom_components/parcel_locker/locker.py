@@ -72,6 +72,11 @@ class Locker:
         # Compartments whose parcel sensor disagrees with the ledger, and why;
         # None until the first poll has checked every compartment.
         self._mismatches: dict[tuple[str, int], str] | None = None
+        # The QR payload of each parcel's current pickup code, in memory only:
+        # the ledger keeps codes as hashes, so after a restart there is none
+        # until a replacement code is issued (see ``pickup_qr``).
+        self._pickup_qr: dict[str, str] = {}
+        self._pickup_qr_checked: int | None = None
 
     def sync_walls(self) -> None:
         """Tell the ledger which walls and compartments exist."""
@@ -98,13 +103,58 @@ class Locker:
     def fire(self, events: Iterable[DomainEvent]) -> None:
         """Put the ledger's events on the bus for automations and blueprints."""
         for event in events:
+            self._remember_qr(event.data.get("parcel_id"), event.data.get("qr"))
             self.hass.bus.async_fire(f"{DOMAIN}_{event.type}", dict(event.data))
+        self._forget_dead_qr()
+
+    def _remember_qr(self, parcel_id: str | None, qr: str | None) -> None:
+        if parcel_id is not None and qr is not None:
+            self._pickup_qr[parcel_id] = qr
+
+    def pickup_qr(self, parcel_id: str) -> str | None:
+        """The QR payload of a waiting parcel's code, if this run issued it."""
+        qr = self._pickup_qr.get(parcel_id)
+        if qr is not None and not self._code_alive(parcel_id):
+            # Collected, cancelled, revoked or expired: forget the payload.
+            del self._pickup_qr[parcel_id]
+            return None
+        return qr
+
+    def _forget_dead_qr(self) -> None:
+        """Drop the payloads of codes that no longer work, when the ledger moved."""
+        if not self._pickup_qr or self._pickup_qr_checked == self.ledger.revision:
+            return
+        self._pickup_qr_checked = self.ledger.revision
+        for parcel_id in list(self._pickup_qr):
+            self.pickup_qr(parcel_id)
+
+    def _code_alive(self, parcel_id: str) -> bool:
+        try:
+            parcel = self.ledger.parcel(parcel_id)
+        except LedgerError:
+            return False
+        if parcel.stored_at is None or not parcel.active:
+            return False
+        now = self.now()
+        return any(
+            code["parcel_id"] == parcel_id
+            and (expires := dt_util.parse_datetime(code["expires"])) is not None
+            and expires > now
+            for code in self.ledger.list_codes(parcel.wall)
+        )
 
     async def async_commit(self, events: Iterable[DomainEvent] = ()) -> None:
-        """Save the ledger if it moved, fire the events and refresh entities."""
-        await self.store.async_save(self.ledger)
-        self.fire(events)
-        self.coordinator.async_update_listeners()
+        """Save the ledger if it moved, fire the events and refresh entities.
+
+        Raises ``HomeAssistantError`` when the save failed, so no lock is
+        released on a step that is not stored; the events still fire, because
+        what they announce happened (a door closed, a pickup code was issued).
+        """
+        try:
+            await self.store.async_save(self.ledger)
+        finally:
+            self.fire(events)
+            self.coordinator.async_update_listeners()
 
     # -- sensors ------------------------------------------------------------
 
@@ -121,6 +171,14 @@ class Locker:
                     events += self.ledger.door_closed(wall_id, number, now)
                 elif not compartment.door_closed and not view.door_open:
                     events += self.ledger.door_opened(wall_id, number, now)
+                elif compartment.present and view.status is CompartmentStatus.RESERVED:
+                    # A parcel behind the closed door of a compartment reserved
+                    # for one: the courier's whole door cycle fell between two
+                    # polls (a restart, a lost link, a quick courier). Only the
+                    # parcel sensor is trusted for this; without one the
+                    # reservation expires and the parcel is reported unexpected.
+                    events += self.ledger.door_opened(wall_id, number, now)
+                    events += self.ledger.door_closed(wall_id, number, now)
                 if view.cooled:
                     events += self.ledger.temperature_reading(
                         wall_id, number, compartment.temperature, now
@@ -333,6 +391,7 @@ class Locker:
         except LedgerError as err:
             raise ledger_error(err) from err
         await self.async_commit()
+        self._remember_qr(issued.parcel_id, issued.qr)
         return issued
 
     async def async_step(self, step: Callable[[datetime], list[DomainEvent]]) -> None:
