@@ -53,6 +53,20 @@ def _positive(text: str) -> float:
     return value
 
 
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be a finite number >= 0")
+    return value
+
+
+def _probability(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be within 0..1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     parser = argparse.ArgumentParser(
@@ -77,6 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="the hub must drop the coil (no controller-timed pulse)",
     )
     add("--pulse", type=_positive, default=0.5, help="pulse length in seconds")
+    add(
+        "--latency",
+        type=_non_negative,
+        default=0.0,
+        help="answer every request this many seconds late (a slow controller)",
+    )
+    add(
+        "--door-bounce",
+        type=_probability,
+        default=0.0,
+        help="chance that a door contact reads wrong on each read (0..1)",
+    )
     add("--zeroconf", action="store_true", help="advertise over mDNS (loopback)")
     add(
         "--allow-remote",
@@ -116,7 +142,11 @@ def build_simulator(args: argparse.Namespace) -> LockerSimulator:
         )
         for unit in args.unit
     }
-    return LockerSimulator(walls, host=args.host, port=args.port)
+    sim = LockerSimulator(walls, host=args.host, port=args.port)
+    sim.set_latency(args.latency)
+    for wall in walls.values():
+        wall.set_door_bounce(args.door_bounce)
+    return sim
 
 
 async def serve(args: argparse.Namespace, stop: asyncio.Event | None = None) -> None:

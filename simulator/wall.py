@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 import logging
+import random
 from typing import TypedDict, Unpack
 
 from .layout import (
@@ -139,6 +140,14 @@ class SimulatedWall:
         self.keypad_feedback = KeypadFeedback.IDLE
         self._listeners: list[Callable[[], None]] = []
         self._pulse_scheduler: Callable[[int], None] | None = None
+        # Door bounce: flips owed to chosen doors' next reads, and a chance of a
+        # flip on every read of the doors in ``_bounce_doors``.
+        self._bounce_owed: dict[int, int] = {}
+        self._bounce_probability = 0.0
+        self._bounce_doors: frozenset[int] = frozenset()
+        self._bounce_rng = random.Random()
+        self.door_bounces = 0
+        """How many door reads were served flipped so far."""
 
     @property
     def count(self) -> int:
@@ -205,6 +214,23 @@ class SimulatedWall:
         if comp.relatch_pending and comp.door_closed:
             comp.latched = True
         comp.relatch_pending = False
+
+    def power_cycle(self) -> None:
+        """The controller lost power and came back: its volatile state is gone.
+
+        Coils read 0 again (a pulse in progress ends), the keypad registers read
+        0 (sequence, code, digits, feedback). Doors, latches, parcels, probes and
+        setpoints are physical or kept by the controller, and stay.
+        """
+        for comp in self.compartments:
+            if comp.coil:
+                self._drop_coil(comp)
+        self.keypad_sequence = 0
+        self.keypad_code = 0
+        self.keypad_digits = 0
+        self.keypad_entry = ""
+        self.keypad_feedback = KeypadFeedback.IDLE
+        self._notify()
 
     def release_count(self, n: int) -> int:
         """How many times the hub wrote 1 to compartment ``n``'s coil."""
@@ -277,6 +303,58 @@ class SimulatedWall:
         self.keypad_feedback = KeypadFeedback.IDLE
         self._notify()
 
+    # -- a chattering door contact ------------------------------------------
+
+    def bounce_door(self, n: int, reads: int = 1) -> None:
+        """Serve the next ``reads`` reads of door ``n`` flipped (a contact bounce).
+
+        Only what the controller reports changes; the door itself does not move.
+        """
+        self.compartment(n)
+        if reads < 0:
+            raise ValueError("reads must be >= 0")
+        self._bounce_owed[n] = self._bounce_owed.get(n, 0) + reads
+
+    def set_door_bounce(
+        self,
+        probability: float,
+        *,
+        seed: int | None = None,
+        doors: Iterable[int] | None = None,
+    ) -> None:
+        """Flip each read of a door at random with ``probability`` (0 stops it).
+
+        ``doors`` limits the noise to some compartments (default: all of them);
+        ``seed`` makes the noise repeatable.
+        """
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError("probability must be within 0..1")
+        chosen = frozenset(range(1, self.count + 1) if doors is None else doors)
+        for n in chosen:
+            self.compartment(n)
+        self._bounce_probability = probability
+        self._bounce_doors = chosen if probability else frozenset()
+        self._bounce_rng = random.Random(seed)
+
+    def _door_reading(self, comp: Compartment) -> bool:
+        """What door ``comp``'s contact reports now, bounce included."""
+        closed = comp.door_closed
+        if not (self._bounce_owed or self._bounce_doors):
+            return closed
+        flip = False
+        if owed := self._bounce_owed.get(comp.number):
+            flip = True
+            if owed == 1:
+                del self._bounce_owed[comp.number]
+            else:
+                self._bounce_owed[comp.number] = owed - 1
+        elif comp.number in self._bounce_doors:
+            flip = self._bounce_rng.random() < self._bounce_probability
+        if flip:
+            self.door_bounces += 1
+            return not closed
+        return closed
+
     # -- register tables at the reference addresses --------------------------
 
     def read_coils(self, address: int, count: int) -> list[bool]:
@@ -296,7 +374,7 @@ class SimulatedWall:
     def _discrete_at(self, address: int) -> bool:
         n = self.count
         if address < n:
-            return self.compartments[address].door_closed
+            return self._door_reading(self.compartments[address])
         if self.latch and LATCH_BASE <= address < LATCH_BASE + n:
             return self.compartments[address - LATCH_BASE].latched
         if self.presence and PRESENCE_BASE <= address < PRESENCE_BASE + n:

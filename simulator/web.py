@@ -5,6 +5,10 @@ doors, drop parcels and type codes. The page lets a person do that by hand
 while Home Assistant drives the Modbus side, and the JSON API lets tests and
 scripts do the same.
 
+``POST /api/faults`` switches controller faults on and off (see
+``simulator.faults``), and ``POST /api/restart`` power-cycles the controller,
+so a person can watch Home Assistant ride out a misbehaving wall.
+
 POST bodies must be JSON (``Content-Type: application/json``). Browsers refuse
 to send that cross-site without a CORS preflight we never answer, so a page on
 another site cannot open compartments through a visitor's browser.
@@ -12,6 +16,7 @@ another site cannot open compartments through a visitor's browser.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 import json
 import math
@@ -19,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .faults import Table
 from .layout import KeypadFeedback
 from .page import PAGE
 from .server import LockerSimulator
@@ -26,6 +32,9 @@ from .wall import Compartment, SimulatedWall
 
 _SIM_KEY = web.AppKey("simulator", LockerSimulator)
 _ACTIONS = ("open", "force_open", "close", "put", "take", "temperature")
+_FAULT_KEYS = {"latency", "silence", "drop", "fail", "heal", "bounce", "clear"}
+# Faults are for watching a recovery, not for wedging a test for good.
+_MAX_FAULT_SECONDS = 3600
 
 type _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -107,14 +116,135 @@ async def _index(_request: web.Request) -> web.Response:
     return web.Response(text=PAGE, content_type="text/html")
 
 
+def _faults_state(sim: LockerSimulator) -> dict[str, Any]:
+    now = asyncio.get_running_loop().time()
+    return sim.faults.describe(now) | {
+        "door_bounce": {
+            str(unit): wall.door_bounces for unit, wall in sorted(sim.walls.items())
+        }
+    }
+
+
 async def _state(request: web.Request) -> web.Response:
     sim = request.app[_SIM_KEY]
     return web.json_response(
         {
             "modbus": {"host": sim.host, "port": sim.port, "running": sim.running},
             "walls": [wall_state(u, w) for u, w in sorted(sim.walls.items())],
+            "faults": _faults_state(sim),
         }
     )
+
+
+def _seconds(body: dict[str, Any], key: str) -> float | None:
+    if key not in body:
+        return None
+    value = body[key]
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= _MAX_FAULT_SECONDS
+    ):
+        raise web.HTTPBadRequest(
+            reason=f'"{key}" must be seconds within 0..{_MAX_FAULT_SECONDS}'
+        )
+    return float(value)
+
+
+def _integer(body: dict[str, Any], key: str, default: int | None = None) -> int:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise web.HTTPBadRequest(reason=f'"{key}" must be an integer')
+    return value
+
+
+def _address_fault(body: Any) -> tuple[int, Table, int, int]:
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(reason='"fail" must be an object')
+    table = body.get("table")
+    if table not in set(Table):
+        raise web.HTTPBadRequest(reason=f'"table" must be one of {[*Table]}')
+    return (
+        _integer(body, "unit"),
+        Table(table),
+        _integer(body, "address"),
+        _integer(body, "code", 0x04),
+    )
+
+
+def _bounce(sim: LockerSimulator, body: Any) -> None:
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(reason='"bounce" must be an object')
+    unit = _integer(body, "unit")
+    if unit not in sim.walls:
+        raise web.HTTPNotFound(reason=f"no wall with unit id {unit}")
+    probability = body.get("probability", 0.0)
+    doors = body.get("doors")
+    seed = body.get("seed")
+    if (
+        isinstance(probability, bool)
+        or not isinstance(probability, int | float)
+        or (
+            doors is not None
+            and (
+                not isinstance(doors, list)
+                or any(isinstance(n, bool) or not isinstance(n, int) for n in doors)
+            )
+        )
+        or (seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)))
+    ):
+        raise web.HTTPBadRequest(
+            reason='"bounce" takes "probability", optional "doors" and "seed"'
+        )
+    sim.wall(unit).set_door_bounce(float(probability), seed=seed, doors=doors)
+
+
+def _apply_faults(sim: LockerSimulator, body: dict[str, Any]) -> None:
+    latency = _seconds(body, "latency")
+    silence = _seconds(body, "silence")
+    if body.get("clear"):
+        sim.faults.clear()
+        for wall in sim.walls.values():
+            wall.set_door_bounce(0.0)
+    if body.get("heal"):
+        sim.heal()
+    if latency is not None:
+        sim.set_latency(latency)
+    if silence is not None:
+        sim.silence(silence)
+    if "fail" in body:
+        sim.fail(*_address_fault(body["fail"]))
+    if "bounce" in body:
+        _bounce(sim, body["bounce"])
+    if body.get("drop"):
+        sim.drop_connections()
+
+
+async def _faults(request: web.Request) -> web.Response:
+    """Apply the faults the body names; every key is optional.
+
+    ``{"latency": s, "silence": s, "drop": true, "fail": {"unit", "table",
+    "address", "code"}, "heal": true, "bounce": {"unit", "probability",
+    "doors", "seed"}, "clear": true}``
+    """
+    sim = request.app[_SIM_KEY]
+    body = await _json_body(request)
+    if unknown := set(body) - _FAULT_KEYS:
+        raise web.HTTPBadRequest(reason=f"unknown keys {sorted(unknown)}")
+    try:
+        _apply_faults(sim, body)
+    except ValueError as err:
+        raise web.HTTPBadRequest(reason=str(err)) from err
+    return web.json_response(_faults_state(sim))
+
+
+async def _restart(request: web.Request) -> web.Response:
+    """Power-cycle the controller, offline for ``downtime`` seconds (default 0)."""
+    sim = request.app[_SIM_KEY]
+    downtime = _seconds(await _json_body(request), "downtime") or 0.0
+    await sim.restart(downtime)
+    return web.json_response({"running": sim.running, "port": sim.port})
 
 
 async def _compartment_action(request: web.Request) -> web.Response:
@@ -176,6 +306,8 @@ def build_app(sim: LockerSimulator) -> web.Application:
         "/api/wall/{unit}/compartment/{n}/{action}", _compartment_action
     )
     app.router.add_post("/api/wall/{unit}/keypad", _keypad)
+    app.router.add_post("/api/faults", _faults)
+    app.router.add_post("/api/restart", _restart)
     return app
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.exceptions import (
+    ConfigEntryError,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+)
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
@@ -15,12 +19,20 @@ from .coordinator import (
     ParcelLockerCoordinator,
     ParcelLockerRuntimeData,
 )
-from .ledger import LedgerCorruptError, LedgerError
+from .ledger import LedgerError
 from .locker import Locker
+from .pickup_qr import PickupQrView
 from .register_map import MapError
+from .residents import residents_device_info
 from .services import async_setup_services
 from .settings import ledger_settings
-from .store import LedgerStore, async_secret_key
+from .store import (
+    LedgerStore,
+    UnreadableStoreError,
+    async_clear_unreadable,
+    async_report_unreadable,
+    async_secret_key,
+)
 from .wall_config import wall_config
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
@@ -28,8 +40,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions."""
+    """Register the integration's actions and the pickup QR image view."""
     async_setup_services(hass)
+    hass.http.register_view(PickupQrView())
     return True
 
 
@@ -54,12 +67,16 @@ async def async_setup_entry(
         ledger = await store.async_load(
             await async_secret_key(hass), ledger_settings(entry.options)
         )
-    except LedgerCorruptError as err:
-        # Never start from an empty ledger over parcels that are in the wall.
+    except HomeAssistantError as err:
+        raise _not_saved(err) from err
+    except UnreadableStoreError as err:
+        # Never start from an empty ledger over parcels that are in the wall:
+        # keep a copy, raise a repair issue and stop until a person restores it.
+        await async_report_unreadable(hass, entry.entry_id, entry.title, err)
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="ledger_unreadable",
-            translation_placeholders={"reason": str(err)},
+            translation_placeholders={"reason": err.placeholders["reason"]},
         ) from err
     except LedgerError as err:
         raise ConfigEntryError(
@@ -70,8 +87,12 @@ async def async_setup_entry(
     connection = create_connection(entry.data)
     coordinator = ParcelLockerCoordinator(hass, entry, connection, walls)
     locker = Locker(hass, coordinator, ledger, store)
+    async_clear_unreadable(hass, entry.entry_id)
     locker.sync_walls()
-    await store.async_save(ledger)
+    try:
+        await store.async_save(ledger)
+    except HomeAssistantError as err:
+        raise _not_saved(err) from err
     coordinator.process_readings = locker.async_process_readings
     try:
         await coordinator.async_config_entry_first_refresh()
@@ -99,12 +120,22 @@ def _async_remove_stale_devices(
         for wall_id, wall in coordinator.walls.items()
         for compartment in wall.map.compartments
     }
+    expected |= residents_device_info(entry)["identifiers"]
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not device.identifiers & expected:
             registry.async_update_device(
                 device.id, remove_config_entry_id=entry.entry_id
             )
+
+
+def _not_saved(err: HomeAssistantError) -> ConfigEntryNotReady:
+    """The disk refuses writes: running would open doors on unsaved steps."""
+    return ConfigEntryNotReady(
+        translation_domain=DOMAIN,
+        translation_key="ledger_save_failed",
+        translation_placeholders=err.translation_placeholders,
+    )
 
 
 async def _async_reload(hass: HomeAssistant, entry: ParcelLockerConfigEntry) -> None:
@@ -125,3 +156,4 @@ async def async_remove_entry(
 ) -> None:
     """Forget the ledger of a removed entry."""
     await LedgerStore(hass, entry.entry_id).async_remove()
+    async_clear_unreadable(hass, entry.entry_id)

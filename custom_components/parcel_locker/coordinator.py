@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from modbus_connection import ModbusConnection, ModbusError, ModbusTimeoutError
 
@@ -92,7 +93,16 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[dict[str, WallReading]]):
             ) from err
         self.last_poll_seconds = monotonic() - started
         if self.process_readings is not None:
-            await self.process_readings(readings)
+            try:
+                await self.process_readings(readings)
+            except HomeAssistantError as err:
+                # The ledger could not be saved: say so instead of pretending
+                # all is well; the next poll saves the whole ledger again.
+                raise UpdateFailed(
+                    translation_domain=err.translation_domain,
+                    translation_key=err.translation_key,
+                    translation_placeholders=err.translation_placeholders,
+                ) from err
         return readings
 
     async def async_release(self, wall_id: str, number: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from homeassistant.auth.models import User
 from homeassistant.auth.permissions.const import POLICY_CONTROL
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import Unauthorized
@@ -36,6 +37,32 @@ async def async_caller(hass: HomeAssistant, context: Context) -> Caller:
     user = await hass.auth.async_get_user(context.user_id)
     if user is None:
         raise Unauthorized(context=context, permission=POLICY_CONTROL)
+    return _caller_for(hass, user)
+
+
+async def async_caller_as(
+    hass: HomeAssistant, context: Context, user_id: str | None
+) -> Caller:
+    """Who called, or the user a trusted caller acts for.
+
+    An automation (no user in its context) or an admin may name another user:
+    the action then runs with that user's rights, so an automation answering a
+    resident's notification button cannot open more than the resident could. A
+    resident may only name themself; a removed, deactivated or system user is
+    refused.
+    """
+    caller = await async_caller(hass, context)
+    if user_id is None or user_id == caller.user_id:
+        return caller
+    if not caller.is_admin:
+        raise Unauthorized(context=context, permission=POLICY_CONTROL)
+    user = await hass.auth.async_get_user(user_id)
+    if user is None or not user.is_active or user.system_generated:
+        raise Unauthorized(context=context, permission=POLICY_CONTROL)
+    return _caller_for(hass, user)
+
+
+def _caller_for(hass: HomeAssistant, user: User) -> Caller:
     person = next(
         (
             state.entity_id

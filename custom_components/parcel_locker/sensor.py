@@ -1,4 +1,7 @@
-"""Compartment temperature and status; free compartments and parcels per wall."""
+"""Compartment temperature and status; free compartments and parcels per wall.
+
+Per resident, the parcels waiting for them: see ``residents.py``.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
 from .entity import CompartmentEntity, WallEntity
 from .ledger import CompartmentStatus, Ledger
+from .residents import async_setup_resident_sensors
 from .sizes import Size
 from .wall_config import WallConfig
 
@@ -61,6 +65,7 @@ async def async_setup_entry(
             )
         )
         async_add_entities(entities, config_subentry_id=wall.wall_id)
+    async_setup_resident_sensors(hass, entry, async_add_entities)
 
 
 def _rank(size: Size) -> int:

@@ -18,8 +18,15 @@ from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
 from .const import DOMAIN
-from .ledger import IssuedCode, Parcel
-from .permissions import async_caller, require_acting_for, require_admin
+from .ledger import IssuedCode, Parcel, ParcelState
+from .locker import Locker
+from .permissions import (
+    Caller,
+    async_caller,
+    async_caller_as,
+    require_acting_for,
+    require_admin,
+)
 from .sizes import Size
 from .targets import (
     ATTR_COMPARTMENT,
@@ -44,6 +51,7 @@ ATTR_VALID_FROM = "valid_from"
 ATTR_VALID_UNTIL = "valid_until"
 ATTR_USES = "uses"
 ATTR_CODE_ID = "code_id"
+ATTR_USER_ID = "user_id"
 
 KIND_COURIER = "courier"
 KIND_REPLACEMENT = "replacement"
@@ -69,12 +77,20 @@ REDEEM_SCHEMA = vol.Schema(
         vol.Optional(ATTR_WALL): _wall,
     }
 )
-OPEN_SCHEMA = vol.Schema(
-    {
-        vol.Required(ATTR_COMPARTMENT): _text,
-        vol.Optional(ATTR_WALL): _wall,
-        vol.Optional(ATTR_INSPECT, default=False): cv.boolean,
-    }
+OPEN_TARGETS = (ATTR_COMPARTMENT, ATTR_PARCEL_ID, ATTR_RECIPIENT)
+OPEN_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Optional(ATTR_COMPARTMENT): _text,
+            vol.Optional(ATTR_PARCEL_ID): _text,
+            vol.Optional(ATTR_RECIPIENT): cv.entity_domain("person"),
+            vol.Optional(ATTR_WALL): _wall,
+            vol.Optional(ATTR_INSPECT, default=False): cv.boolean,
+            vol.Optional(ATTR_USER_ID): _text,
+        }
+    ),
+    cv.has_at_least_one_key(*OPEN_TARGETS),
+    cv.has_at_most_one_key(*OPEN_TARGETS),
 )
 PARCEL_SCHEMA = vol.Schema({vol.Required(ATTR_PARCEL_ID): _text})
 OUT_OF_SERVICE_SCHEMA = vol.Schema(
@@ -186,20 +202,67 @@ async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     }
 
 
+type _Door = tuple[Locker, str, int]
+
+
 async def _open_compartment(hass: HomeAssistant, call: ServiceCall) -> None:
-    caller = await async_caller(hass, call.context)
-    locker, wall_id, number = resolve_compartment(
-        hass, call.data[ATTR_COMPARTMENT], call.data.get(ATTR_WALL)
-    )
-    if call.data[ATTR_INSPECT]:
+    # ``user_id``: an automation (or an admin) acting for the user who pressed
+    # a notification button; the rights checked below are then that user's.
+    caller = await async_caller_as(hass, call.context, call.data.get(ATTR_USER_ID))
+    inspect = call.data[ATTR_INSPECT]
+    if inspect:
         require_admin(caller, call.context)
-    else:
-        require_acting_for(
-            caller, locker.ledger.recipient_of(wall_id, number), call.context
+    if ATTR_COMPARTMENT in call.data:
+        locker, wall_id, number = resolve_compartment(
+            hass, call.data[ATTR_COMPARTMENT], call.data.get(ATTR_WALL)
         )
-    await locker.async_open(
-        wall_id, number, caller.actor, inspect=call.data[ATTR_INSPECT]
-    )
+        if not inspect:
+            require_acting_for(
+                caller, locker.ledger.recipient_of(wall_id, number), call.context
+            )
+        doors = [(locker, wall_id, number)]
+    elif ATTR_PARCEL_ID in call.data:
+        doors = [_door_of_parcel(hass, call, caller)]
+    else:
+        doors = _doors_of_recipient(hass, call, caller)
+    for locker, wall_id, number in doors:
+        await locker.async_open(wall_id, number, caller.actor, inspect=inspect)
+
+
+def _door_of_parcel(hass: HomeAssistant, call: ServiceCall, caller: Caller) -> _Door:
+    """The compartment a waiting parcel is in, if the caller may open it."""
+    locker, parcel = resolve_parcel(hass, call.data[ATTR_PARCEL_ID])
+    if not call.data[ATTR_INSPECT]:
+        require_acting_for(caller, parcel.recipient, call.context)
+    if parcel.stored_at is None or not parcel.active:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="parcel_not_waiting",
+            translation_placeholders={"parcel_id": parcel.parcel_id},
+        )
+    return locker, parcel.wall, parcel.number
+
+
+def _doors_of_recipient(
+    hass: HomeAssistant, call: ServiceCall, caller: Caller
+) -> list[_Door]:
+    """Every compartment holding a parcel waiting for the person."""
+    recipient: str = call.data[ATTR_RECIPIENT]
+    # Checked before looking, so nobody learns whether others have parcels.
+    require_acting_for(caller, recipient, call.context)
+    doors = [
+        (locker, parcel.wall, parcel.number)
+        for locker, wall_id in target_lockers(hass, call.data.get(ATTR_WALL))
+        for parcel in locker.ledger.parcels_for(recipient)
+        if parcel.state is ParcelState.STORED and wall_id in (None, parcel.wall)
+    ]
+    if not doors:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_parcels_waiting",
+            translation_placeholders={"recipient": recipient},
+        )
+    return doors
 
 
 async def _cancel_delivery(hass: HomeAssistant, call: ServiceCall) -> None:

@@ -1,0 +1,657 @@
+"""Crash safety: a killed ledger process, atomic saves, unreadable stored files.
+
+The ledger is the only record of whose parcel is behind which door. These tests
+kill the process that writes it (for real, with SIGKILL, at arbitrary moments,
+also in the middle of a write), make writes fail half-way, and hand the
+integration damaged files, and check that no acknowledged step and no code is
+ever lost and that a damaged file is kept, reported and never replaced by an
+empty ledger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+import contextlib
+import json
+import os
+from pathlib import Path
+import random
+import sys
+from typing import Any, Self
+from unittest.mock import patch
+
+from atomicwrites import AtomicWriter
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers.storage import Store
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.parcel_locker.const import DOMAIN
+from custom_components.parcel_locker.ledger import (
+    CompartmentSpec,
+    Ledger,
+    LedgerSettings,
+    ParcelState,
+)
+from custom_components.parcel_locker.ledger_model import DoorPhase
+from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.store import (
+    LedgerStore,
+    UnreadableStoreError,
+    async_secret_key,
+)
+from simulator.server import LockerSimulator
+
+from . import crash_child
+from .conftest import entity_id
+from .test_services import call, deliver, poll
+
+ROOT = Path(__file__).parents[1]
+KEY = b"crash-test-install-key-0123456789"
+STEPS = ("reserved", "loading", "stored", "authorised", "unloading", "collected")
+
+
+def ledger_key(entry: MockConfigEntry | str) -> str:
+    entry_id = entry if isinstance(entry, str) else entry.entry_id
+    return f"{DOMAIN}.{entry_id}.ledger"
+
+
+@contextlib.contextmanager
+def real_files(hass: HomeAssistant, config_dir: Path) -> Iterator[Path]:
+    """Let Home Assistant's ``Store`` use real files in ``config_dir/.storage``.
+
+    The test harness keeps every store in memory (``hass_storage``); here the
+    real load and write paths run, atomic rename and all.
+    """
+
+    async def load(store: Store[Any]) -> Any:
+        return await store._async_load_data()
+
+    async def write(store: Store[Any], data: dict[str, Any]) -> None:
+        await store.hass.async_add_executor_job(store._write_data, data)
+
+    async def remove(store: Store[Any]) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            await store.hass.async_add_executor_job(os.unlink, store.path)
+
+    previous = hass.config.config_dir
+    hass.config.config_dir = str(config_dir)
+    try:
+        with (
+            patch.object(Store, "_async_load", load),
+            patch.object(Store, "_async_write_data", write),
+            patch.object(Store, "async_remove", remove),
+        ):
+            yield config_dir / ".storage"
+    finally:
+        hass.config.config_dir = previous
+
+
+@pytest.fixture
+def storage(hass: HomeAssistant, tmp_path: Path) -> Iterator[Path]:
+    """Real files for this test, in a config dir of its own."""
+    with real_files(hass, tmp_path) as folder:
+        yield folder
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(file.name for file in folder.iterdir())
+
+
+def write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def new_ledger(compartments: int = 4) -> Ledger:
+    ledger = Ledger(KEY, LedgerSettings())
+    ledger.sync_wall(
+        "w",
+        "Wall",
+        [
+            CompartmentSpec(n, f"A-{n:02d}", Size.S, cooled=False)
+            for n in range(1, compartments + 1)
+        ],
+    )
+    return ledger
+
+
+# -- 1. SIGKILL between (and during) the steps of the life cycle ---------------
+
+
+def step_of(ledger: Ledger, parcel_id: str) -> str:
+    """Where a parcel is in its life cycle, as the stored ledger says."""
+    parcel = ledger.parcel(parcel_id)
+    if parcel.state is ParcelState.COLLECTED:
+        return "collected"
+    view = ledger.compartment(parcel.wall, parcel.number)
+    if parcel.state is ParcelState.RESERVED:
+        return "loading" if view.door_open else "reserved"
+    assert parcel.state is ParcelState.STORED, parcel.state
+    if view.door_open:
+        return "unloading"
+    return "authorised" if view.phase is DoorPhase.AUTHORISED else "stored"
+
+
+async def run_and_kill(config_dir: Path, kill_after: int) -> list[dict[str, Any]]:
+    """Start a ledger process, SIGKILL it after ``kill_after`` saved steps.
+
+    Returns every step it acknowledged (printed after its save returned): those
+    printed before the kill landed count too.
+    """
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.crash_child",
+        str(config_dir),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    acks: list[dict[str, Any]] = []
+    try:
+        async with asyncio.timeout(60):
+            while line := await process.stdout.readline():
+                record = json.loads(line)
+                if record["step"] == "ready":
+                    continue
+                acks.append(record)
+                if len(acks) == kill_after:
+                    process.kill()
+                    break
+            # Whatever it printed before the kill landed was saved first.
+            rest = await process.stdout.read()
+            acks += [
+                json.loads(line)
+                for line in rest.splitlines(keepends=True)
+                if line.endswith(b"\n")
+            ]
+            await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    stderr = await process.stderr.read() if process.stderr else b""
+    assert process.returncode in (0, -9), stderr.decode()
+    return acks
+
+
+async def test_killed_process_loses_no_acknowledged_step_or_code(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """SIGKILL at random moments: every saved step and every live code survives.
+
+    Eight processes run delivery life cycles (reserve, load, store with a code,
+    redeem, unload, collect), saving every step, and are killed after a random
+    number of steps, while they keep writing: some die between two saves, some
+    in the middle of one. The file left behind must always load, hold every
+    acknowledged step (or a later one) and let every acknowledged code open.
+    """
+    rng = random.Random(20260301)
+    kill_points = sorted(rng.sample(range(1, 150), 8))
+    dirs = [tmp_path / f"run{index}" for index in range(len(kill_points))]
+    runs = await asyncio.gather(
+        *(
+            run_and_kill(folder, kill_after)
+            for folder, kill_after in zip(dirs, kill_points, strict=True)
+        )
+    )
+    for folder, kill_after, acks in zip(dirs, kill_points, runs, strict=True):
+        assert len(acks) >= kill_after
+        with real_files(hass, folder):
+            store = LedgerStore(hass, crash_child.ENTRY_ID)
+            ledger = await store.async_load(
+                await async_secret_key(hass), LedgerSettings()
+            )
+        assert ledger.revision >= acks[-1]["rev"], (kill_after, acks[-1])
+        last: dict[str, dict[str, Any]] = {}
+        codes: dict[str, str] = {}
+        for ack in acks:
+            last[ack["parcel"]] = ack
+            if "code" in ack:
+                codes[ack["parcel"]] = ack["code"]
+        assert last
+        for parcel_id, ack in last.items():
+            stored_step = step_of(ledger, parcel_id)
+            assert STEPS.index(stored_step) >= STEPS.index(ack["step"]), (
+                kill_after,
+                parcel_id,
+                ack,
+                stored_step,
+            )
+            if stored_step in ("stored", "authorised"):
+                assert ledger.holds_code(codes[parcel_id], "wall"), (
+                    kill_after,
+                    parcel_id,
+                )
+            elif parcel_id in codes:
+                # Spent by the opening: one-time.
+                assert not ledger.holds_code(codes[parcel_id], "wall")
+
+
+# -- 2. atomic saves ----------------------------------------------------------
+
+
+class _HalfWritten:
+    """A temporary file that takes half of the data, then the disk is full."""
+
+    def __init__(self, file: Any) -> None:
+        self._file = file
+
+    def __enter__(self) -> Self:
+        self._file.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.__exit__(*exc)
+
+    def fileno(self) -> int:
+        return int(self._file.fileno())
+
+    @property
+    def name(self) -> str:
+        return str(self._file.name)
+
+    def write(self, data: str | bytes) -> int:
+        self._file.write(data[: len(data) // 2])
+        self._file.flush()
+        raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("failure", ["half_written", "fsync", "rename"])
+async def test_a_failed_write_keeps_the_previous_file(
+    hass: HomeAssistant, storage: Path, failure: str
+) -> None:
+    """Home Assistant's Store writes a temporary file and renames it over the old one.
+
+    The failure is made at each point of that: half of the data written, the
+    flush to disk, the rename. Every time the previous file is intact, no
+    temporary file is left, and the save raises instead of passing as done.
+    """
+    store = LedgerStore(hass, "atomic")
+    ledger = new_ledger()
+    await store.async_save(ledger)
+    path = storage / ledger_key("atomic")
+    before = path.read_bytes()
+    parcel = ledger.assign(
+        "person.bob", Size.S, "DHL", None, False, None, ledger_now(), actor="t"
+    )
+
+    real_fileobject = AtomicWriter.get_fileobject
+    broken = {
+        "half_written": patch.object(
+            AtomicWriter,
+            "get_fileobject",
+            lambda self, **kw: _HalfWritten(real_fileobject(self, **kw)),
+        ),
+        "fsync": patch.object(
+            AtomicWriter, "sync", side_effect=OSError(5, "Input/output error")
+        ),
+        "rename": patch(
+            "atomicwrites.replace_atomic", side_effect=OSError(5, "Input/output error")
+        ),
+    }[failure]
+    with broken, pytest.raises(HomeAssistantError) as err:
+        await store.async_save(ledger)
+    assert err.value.translation_key == "ledger_save_failed"
+    assert path.read_bytes() == before
+    assert listing(storage) == ["parcel_locker.atomic.ledger"], (
+        "a temporary file is left"
+    )
+
+    # The disk is back: the next save writes the whole ledger, parcel included.
+    await store.async_save(ledger)
+    reloaded = await LedgerStore(hass, "atomic").async_load(KEY, LedgerSettings())
+    assert reloaded.parcel(parcel.parcel_id).state is ParcelState.RESERVED
+    assert json.loads(path.read_bytes())["data"] == ledger.to_dict()
+
+
+def ledger_now() -> Any:
+    from homeassistant.util import dt as dt_util  # noqa: PLC0415
+
+    return dt_util.utcnow()
+
+
+async def test_disk_failure_opens_nothing_and_loses_no_delivery(
+    hass: HomeAssistant,
+    storage: Path,
+    mock_config_entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """While saves fail no lock opens, but a delivery in progress is not lost.
+
+    An action whose step cannot be stored is refused before the release. A door
+    that closes meanwhile still completes the delivery and its code is sent; the
+    entities go unavailable until the ledger is on disk again, and after a
+    restart the code still opens the compartment.
+    """
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    entry = mock_config_entry
+    wall = simulator.wall(1)
+    response = await call(
+        hass,
+        "assign_delivery",
+        {"recipient": "person.bob", "carrier": "DHL"},
+        response=True,
+    )
+    number = int(response["compartment"].split("-")[1])
+    assert wall.open_door(number)
+    await poll(entry)
+    delivered = async_capture_events(hass, f"{DOMAIN}_delivered")
+    door = entity_id(entity_registry, "binary_sensor", f"{number}_door")
+
+    disk_full = patch.object(
+        AtomicWriter, "sync", side_effect=OSError(28, "No space left on device")
+    )
+    with disk_full:
+        with pytest.raises(HomeAssistantError) as err:
+            await call(
+                hass, "assign_delivery", {"recipient": "person.bob", "carrier": "UPS"}
+            )
+        assert err.value.translation_key == "ledger_save_failed"
+        assert wall.release_count(number + 1) == 0  # nothing was opened
+        wall.put_parcel(number)
+        wall.close_door(number)
+        await poll(entry)
+        assert len(delivered) == 1  # the resident still gets the code
+        assert hass.states.get(door).state == STATE_UNAVAILABLE
+    code = delivered[0].data["code"]
+
+    await poll(entry)
+    assert hass.states.get(door).state == "off"
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    opened = await call(hass, "redeem_code", {"code": code}, response=True)
+    assert opened["parcel_id"] == response["parcel_id"]
+    assert wall.release_count(number) == 2
+
+
+# -- 3. unreadable stored files -------------------------------------------------
+
+
+def issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(
+        DOMAIN, f"ledger_unreadable_{entry.entry_id}"
+    )
+
+
+def backups(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.corrupt-*"))
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    if entry.entry_id not in {e.entry_id for e in hass.config_entries.async_entries()}:
+        entry.add_to_hass(hass)
+    if entry.state is ConfigEntryState.NOT_LOADED:
+        await hass.config_entries.async_setup(entry.entry_id)
+    else:
+        await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def deliver_one(
+    hass: HomeAssistant, entry: MockConfigEntry, simulator: LockerSimulator
+) -> dict[str, Any]:
+    """A stored parcel and its code; then the entry is unloaded."""
+    await set_up(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    delivery = await deliver(hass, entry, simulator)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    return delivery
+
+
+async def assert_restored(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    delivery: dict[str, Any],
+) -> None:
+    """After the file is put back, a reload brings every parcel and code back."""
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert issue(hass, entry) is None
+    opened = await call(hass, "redeem_code", {"code": delivery["code"]}, response=True)
+    assert opened["parcel_id"] == delivery["parcel_id"]
+    assert simulator.wall(1).release_count(delivery["number"]) == 2
+
+
+def assert_stopped_with_issue(
+    hass: HomeAssistant, entry: MockConfigEntry, reason: str
+) -> ir.IssueEntry:
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.reason is not None
+    assert "cannot be read" in entry.reason
+    assert reason in entry.reason
+    found = issue(hass, entry)
+    assert found is not None
+    assert found.severity is ir.IssueSeverity.CRITICAL
+    assert found.translation_placeholders is not None
+    assert reason in found.translation_placeholders["reason"]
+    # No entity runs on a guess: whatever is registered stays unavailable.
+    assert {state.state for state in hass.states.async_all("lock")} <= {
+        STATE_UNAVAILABLE
+    }
+    return found
+
+
+def with_key(raw: bytes, key: str) -> bytes:
+    envelope = json.loads(raw)
+    envelope["data"]["key"] = key
+    return json.dumps(envelope).encode()
+
+
+def _other_key_ledger() -> dict[str, Any]:
+    return Ledger(b"another-install-key-0123456789ab", LedgerSettings()).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda _: "garbage", "not an object"),
+        (lambda data: {**data, "version": 99}, "unsupported ledger version 99"),
+        (
+            lambda data: {k: v for k, v in data.items() if k != "parcels"},
+            "parcels",
+        ),
+        (
+            lambda data: {**data, "parcels": [{**data["parcels"][0], "number": 3}]},
+            "disagree",
+        ),
+        (lambda _: {**_other_key_ledger(), "revision": 1}, "another key"),
+    ],
+    ids=["not_an_object", "newer_version", "truncated", "inconsistent", "other_key"],
+)
+async def test_damaged_ledger_is_kept_reported_and_not_emptied(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    tmp_path: Path,
+    mock_config_entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    damage: Any,
+    reason: str,
+) -> None:
+    """Stored ledger data that cannot be used stops the entry with a repair issue.
+
+    The data is backed up next to the file, the entry stays in error (nothing
+    crashes, no entity runs on a guess) and the stored ledger is not touched,
+    so putting it right and reloading brings every parcel and code back.
+    """
+    hass.config.config_dir = str(tmp_path)
+    entry = mock_config_entry
+    delivery = await deliver_one(hass, entry, simulator)
+    good = json.loads(json.dumps(hass_storage[ledger_key(entry)]))
+    hass_storage[ledger_key(entry)]["data"] = damage(good["data"])
+    damaged = json.loads(json.dumps(hass_storage[ledger_key(entry)]))
+
+    await set_up(hass, entry)
+
+    found = assert_stopped_with_issue(hass, entry, reason)
+    assert found.translation_key == "ledger_corrupt"
+    assert hass_storage[ledger_key(entry)] == damaged  # never replaced
+    (backup,) = backups(tmp_path / ".storage")
+    assert found.translation_placeholders["backup"] == str(backup)
+    assert json.loads(backup.read_text()) == damaged["data"]
+
+    hass_storage[ledger_key(entry)] = good
+    await assert_restored(hass, entry, simulator, delivery)
+
+
+async def test_store_that_cannot_hand_back_data(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    tmp_path: Path,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A storage envelope without data (the store raises) is reported the same way."""
+    hass.config.config_dir = str(tmp_path)
+    hass_storage[ledger_key(mock_config_entry)] = {"version": 1, "nothing": 1}
+    await set_up(hass, mock_config_entry)
+    found = assert_stopped_with_issue(hass, mock_config_entry, "cannot be loaded")
+    assert found.translation_key == "ledger_corrupt"
+
+
+TRUNCATED = "truncated"
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda raw: raw[: len(raw) // 2], "not JSON"),
+        (lambda _: b"", "empty"),
+        (lambda _: b"\0" * 4096, "not JSON"),
+        (lambda _: b"{}", "not a Home Assistant storage file"),
+        (lambda raw: raw.replace(b'"version": 1', b'"version": 2', 1), "version 2"),
+        (lambda raw: b"\xff\xfe" + raw, "not JSON"),
+    ],
+    ids=[TRUNCATED, "empty", "zeroes", "empty_object", "newer_store", "not_utf8"],
+)
+async def test_damaged_ledger_file_on_disk(
+    hass: HomeAssistant,
+    storage: Path,
+    mock_config_entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    damage: Any,
+    reason: str,
+) -> None:
+    """A truncated, empty or foreign ledger file: byte-for-byte backup, file untouched.
+
+    Home Assistant's ``Store`` would rename a file that is not JSON out of the
+    way and hand back nothing, which would start the locker with an empty ledger;
+    the integration checks the file first, so that never happens.
+    """
+    entry = mock_config_entry
+    delivery = await deliver_one(hass, entry, simulator)
+    path = storage / ledger_key(entry)
+    good = path.read_bytes()
+    assert b'"version": 1' in good
+    broken = damage(good)
+    path.write_bytes(broken)
+
+    await set_up(hass, entry)
+
+    found = assert_stopped_with_issue(hass, entry, reason)
+    assert path.read_bytes() == broken  # still there, unchanged
+    (backup,) = backups(storage)
+    assert backup.name.startswith(path.name + ".corrupt-")
+    assert backup.read_bytes() == broken
+    assert found.translation_placeholders["file"] == str(path)
+    # Home Assistant's own "storage corruption" handling never ran.
+    assert not [
+        key for key in ir.async_get(hass).issues if key[1].startswith("storage_corr")
+    ]
+
+    # A second attempt does not pile up copies of the same damage.
+    assert not await hass.config_entries.async_reload(entry.entry_id)
+    assert len(backups(storage)) == 1
+
+    path.write_bytes(good)
+    await assert_restored(hass, entry, simulator, delivery)
+
+
+async def test_damaged_secret_key_is_never_replaced(
+    hass: HomeAssistant,
+    storage: Path,
+    mock_config_entry: MockConfigEntry,
+    simulator: LockerSimulator,
+) -> None:
+    """A new key would void every code in the wall: a damaged key file stops setup."""
+    entry = mock_config_entry
+    delivery = await deliver_one(hass, entry, simulator)
+    secret = storage / f"{DOMAIN}.secret"
+    good = secret.read_bytes()
+
+    for broken, reason in (
+        (good[:20], "not JSON"),
+        (with_key(good, "zz" + json.loads(good)["data"]["key"]), "no usable key"),
+        (with_key(good, "abcd"), "no usable key"),
+    ):
+        secret.write_bytes(broken)
+        await set_up(hass, entry)
+        found = assert_stopped_with_issue(hass, entry, reason)
+        assert found.translation_placeholders["file"] == str(secret)
+        assert secret.read_bytes() == broken
+        assert any(b.read_bytes() == broken for b in backups(storage))
+
+    secret.write_bytes(good)
+    await assert_restored(hass, entry, simulator, delivery)
+
+
+async def test_no_backup_possible_is_still_reported(
+    hass: HomeAssistant,
+    storage: Path,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """When not even a copy can be written, the issue says so; nothing crashes."""
+    path = storage / ledger_key(mock_config_entry)
+    write(path, b'{"version": 1, "data": ')
+    with patch(
+        "custom_components.parcel_locker.store.write_utf8_file",
+        side_effect=OSError(28, "No space left on device"),
+    ):
+        await set_up(hass, mock_config_entry)
+    found = assert_stopped_with_issue(hass, mock_config_entry, "not JSON")
+    assert found.translation_key == "ledger_corrupt_no_backup"
+    assert "backup" not in found.translation_placeholders
+    assert not backups(storage)
+
+    # Removing the entry removes its issue (and its ledger).
+    assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert issue(hass, mock_config_entry) is None
+    assert not path.exists()
+
+
+async def test_unreadable_ledger_file_is_an_os_error(
+    hass: HomeAssistant, storage: Path
+) -> None:
+    """A ledger file that exists but cannot be opened is unreadable, not absent."""
+    # Reading a directory fails as a file that cannot be opened would.
+    (storage / ledger_key("dir")).mkdir(parents=True)
+    with pytest.raises(UnreadableStoreError) as err:
+        await LedgerStore(hass, "dir").async_load(KEY, LedgerSettings())
+    assert "cannot be read" in err.value.placeholders["reason"]
+
+
+async def test_setup_retries_when_the_ledger_cannot_be_saved(
+    hass: HomeAssistant,
+    storage: Path,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A disk that refuses the first save: try again later, do not run unsaved."""
+    with patch.object(AtomicWriter, "sync", side_effect=OSError(30, "Read-only")):
+        await set_up(hass, mock_config_entry)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
