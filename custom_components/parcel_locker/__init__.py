@@ -19,6 +19,7 @@ from .coordinator import (
     ParcelLockerCoordinator,
     ParcelLockerRuntimeData,
 )
+from .entity import wall_device_info
 from .ledger import LedgerError
 from .locker import Locker
 from .pickup_qr import PickupQrView
@@ -104,6 +105,14 @@ async def async_setup_entry(
     )
     # Walls and options changed in the UI take effect at once.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
+    # Wall devices first: compartments hang off them (via_device).
+    registry = dr.async_get(hass)
+    for wall in coordinator.walls.values():
+        registry.async_get_or_create(
+            config_entry_id=entry.entry_id,
+            config_subentry_id=wall.wall_id,
+            **wall_device_info(wall),
+        )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     _async_remove_stale_devices(hass, entry, coordinator)
     return True
