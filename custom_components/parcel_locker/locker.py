@@ -298,22 +298,12 @@ class Locker:
         actor: str,
     ) -> Parcel:
         """Reserve the best compartment, save, and open it."""
-        try:
-            parcel = self.ledger.assign(
-                recipient, size, carrier, tracking, cold, wall, self.now(), actor=actor
-            )
-        except LedgerError as err:
-            raise ledger_error(err) from err
-        await self.async_commit()
-        try:
-            await self.async_release(parcel.wall, parcel.number)
-        except HomeAssistantError:
-            # The courier cannot load a compartment that did not open: give it
-            # back rather than leave a reservation nobody can use.
-            self.ledger.cancel_delivery(parcel.parcel_id, self.now(), actor=actor)
-            await self.async_commit()
-            raise
-        return parcel
+        return await self._async_reserve_and_open(
+            lambda now: self.ledger.assign(
+                recipient, size, carrier, tracking, cold, wall, now, actor=actor
+            ),
+            actor,
+        )
 
     async def async_start_return(
         self,
@@ -325,10 +315,23 @@ class Locker:
         actor: str,
     ) -> Parcel:
         """Reserve a compartment for a resident's return, and open it."""
+        return await self._async_reserve_and_open(
+            lambda now: self.ledger.start_return(
+                recipient, size, carrier, now, wall=wall, actor=actor
+            ),
+            actor,
+        )
+
+    async def _async_reserve_and_open(
+        self, reserve: Callable[[datetime], Parcel], actor: str
+    ) -> Parcel:
+        """Reserve a compartment, save that, then open it.
+
+        A compartment that did not open cannot be loaded: the reservation is
+        given back rather than left for nobody to use.
+        """
         try:
-            parcel = self.ledger.start_return(
-                recipient, size, carrier, self.now(), wall=wall, actor=actor
-            )
+            parcel = reserve(self.now())
         except LedgerError as err:
             raise ledger_error(err) from err
         await self.async_commit()
