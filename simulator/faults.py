@@ -53,8 +53,10 @@ class Faults:
     """Seconds every request waits before it is carried out and answered."""
     silent_until: float = -math.inf
     """Requests that arrive before this time are neither carried out nor answered."""
-    exceptions: dict[tuple[int, Table, int], int] = field(default_factory=dict)
-    """(unit id, table, address) -> exception code answered for it."""
+    exceptions: dict[tuple[int, Table, int], tuple[int, bool]] = field(
+        default_factory=dict
+    )
+    """(unit id, table, address) -> (exception code, for writes only)."""
     swallowed: int = 0
     """Requests dropped unanswered because the controller was silent."""
     refused: int = 0
@@ -79,14 +81,24 @@ class Faults:
         return now < self.silent_until
 
     def fail(
-        self, unit: int, table: Table | str, address: int, code: int = DEVICE_FAILURE
+        self,
+        unit: int,
+        table: Table | str,
+        address: int,
+        code: int = DEVICE_FAILURE,
+        *,
+        writes_only: bool = False,
     ) -> None:
-        """Answer requests touching one address of a table on a unit with ``code``."""
+        """Answer requests touching one address of a table on a unit with ``code``.
+
+        With ``writes_only`` reads still work (a relay whose status reads fine
+        but that refuses to switch).
+        """
         if code not in EXCEPTION_CODES:
             raise ValueError(f"{code} is not a Modbus exception code")
         if not 0 <= address <= 0xFFFF:
             raise ValueError(f"address {address} is outside 0..65535")
-        self.exceptions[unit, Table(table), address] = code
+        self.exceptions[unit, Table(table), address] = (code, writes_only)
 
     def heal(
         self,
@@ -106,16 +118,18 @@ class Faults:
                 del self.exceptions[key]
 
     def exception_for(
-        self, unit: int, table: Table, address: int, count: int
+        self, unit: int, table: Table, address: int, count: int, *, write: bool
     ) -> int | None:
         """The injected exception for a request on ``address``..``address+count-1``."""
         if not self.exceptions:
             return None
-        for (key_unit, key_table, key_address), code in self.exceptions.items():
+        for key, (code, writes_only) in self.exceptions.items():
+            key_unit, key_table, key_address = key
             if (
                 key_unit == unit
                 and key_table is table
                 and address <= key_address < address + count
+                and (write or not writes_only)
             ):
                 self.refused += 1
                 return code
@@ -133,8 +147,16 @@ class Faults:
             "latency": self.latency,
             "silent_for": max(self.silent_until - now, 0.0),
             "exceptions": [
-                {"unit": unit, "table": str(table), "address": address, "code": code}
-                for (unit, table, address), code in sorted(self.exceptions.items())
+                {
+                    "unit": unit,
+                    "table": str(table),
+                    "address": address,
+                    "code": code,
+                    "writes_only": writes_only,
+                }
+                for (unit, table, address), (code, writes_only) in sorted(
+                    self.exceptions.items()
+                )
             ],
             "swallowed": self.swallowed,
             "refused": self.refused,

@@ -39,7 +39,7 @@ _CLOSE_TIMEOUT = 2.0
 
 type _Reader = Callable[[int, int], list[int] | list[bool]]
 type _Writer = Callable[[int, Sequence[Any]], None]
-type _Check = Callable[[int, int], int | None]
+type _Check = Callable[[int, int, bool], int | None]
 
 
 class _WallTable(BaseModbusDataBlock[list[Any]]):
@@ -64,7 +64,7 @@ class _WallTable(BaseModbusDataBlock[list[Any]]):
     def getValues(
         self, address: int, count: int = 1
     ) -> list[int] | list[bool] | ExcCodes:
-        if (code := self._check(address - 1, count)) is not None:
+        if (code := self._check(address - 1, count, False)) is not None:
             return ExcCodes(code)
         try:
             return self._read(address - 1, count)
@@ -77,7 +77,7 @@ class _WallTable(BaseModbusDataBlock[list[Any]]):
             return ExcCodes.ILLEGAL_FUNCTION
         if not isinstance(values, list):
             values = [values]
-        if (code := self._check(address - 1, len(values))) is not None:
+        if (code := self._check(address - 1, len(values), True)) is not None:
             return ExcCodes(code)
         try:
             self._write(address - 1, values)
@@ -90,7 +90,9 @@ def _device_context(
     unit: int, wall: SimulatedWall, faults: Faults
 ) -> ModbusDeviceContext:
     def check(table: Table) -> _Check:
-        return lambda address, count: faults.exception_for(unit, table, address, count)
+        return lambda address, count, write: faults.exception_for(
+            unit, table, address, count, write=write
+        )
 
     return ModbusDeviceContext(
         co=_WallTable(check(Table.COIL), wall.read_coils, wall.write_coils),
@@ -282,17 +284,24 @@ class LockerSimulator:
         self.faults.set_latency(seconds)
 
     def fail(
-        self, unit: int, table: Table | str, address: int, code: int = 0x04
+        self,
+        unit: int,
+        table: Table | str,
+        address: int,
+        code: int = 0x04,
+        *,
+        writes_only: bool = False,
     ) -> None:
         """Answer requests touching one address with a Modbus exception.
 
         ``table`` is one of ``coil``, ``discrete_input``, ``input_register``,
         ``holding_register``; ``code`` defaults to 0x04 (server device failure).
-        A request for a block that contains the address fails as a whole.
+        A request for a block that contains the address fails as a whole; with
+        ``writes_only`` reads of it still work.
         """
         if unit not in self.walls:
             raise ValueError(f"no wall with unit id {unit}")
-        self.faults.fail(unit, table, address, code)
+        self.faults.fail(unit, table, address, code, writes_only=writes_only)
 
     def heal(
         self,

@@ -159,17 +159,21 @@ def _integer(body: dict[str, Any], key: str, default: int | None = None) -> int:
     return value
 
 
-def _address_fault(body: Any) -> tuple[int, Table, int, int]:
+def _address_fault(sim: LockerSimulator, body: Any) -> None:
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(reason='"fail" must be an object')
     table = body.get("table")
     if table not in set(Table):
         raise web.HTTPBadRequest(reason=f'"table" must be one of {[*Table]}')
-    return (
+    writes_only = body.get("writes_only", False)
+    if not isinstance(writes_only, bool):
+        raise web.HTTPBadRequest(reason='"writes_only" must be true or false')
+    sim.fail(
         _integer(body, "unit"),
         Table(table),
         _integer(body, "address"),
         _integer(body, "code", 0x04),
+        writes_only=writes_only,
     )
 
 
@@ -214,7 +218,7 @@ def _apply_faults(sim: LockerSimulator, body: dict[str, Any]) -> None:
     if silence is not None:
         sim.silence(silence)
     if "fail" in body:
-        sim.fail(*_address_fault(body["fail"]))
+        _address_fault(sim, body["fail"])
     if "bounce" in body:
         _bounce(sim, body["bounce"])
     if body.get("drop"):
@@ -225,7 +229,7 @@ async def _faults(request: web.Request) -> web.Response:
     """Apply the faults the body names; every key is optional.
 
     ``{"latency": s, "silence": s, "drop": true, "fail": {"unit", "table",
-    "address", "code"}, "heal": true, "bounce": {"unit", "probability",
+    "address", "code", "writes_only"}, "heal": true, "bounce": {"unit", "probability",
     "doors", "seed"}, "clear": true}``
     """
     sim = request.app[_SIM_KEY]

@@ -27,7 +27,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
-from homeassistant.helpers.storage import Store
+from homeassistant.helpers.storage import Store, get_internal_store_manager
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -582,6 +582,33 @@ async def test_damaged_ledger_file_on_disk(
     await assert_restored(hass, entry, simulator, delivery)
 
 
+async def test_ledger_restored_while_home_assistant_runs_is_read(
+    hass: HomeAssistant,
+    storage: Path,
+    mock_config_entry: MockConfigEntry,
+    simulator: LockerSimulator,
+) -> None:
+    """The repair: a ledger file put back while Home Assistant runs is used.
+
+    Home Assistant lists ``.storage`` once at start-up; a file that was not
+    there then counts as absent for its ``Store``. The integration reads the
+    file itself, so a restored ledger is loaded, never overwritten by an empty one.
+    """
+    entry = mock_config_entry
+    delivery = await deliver_one(hass, entry, simulator)
+    path = storage / ledger_key(entry)
+    good = path.read_bytes()
+    path.unlink()
+    manager = get_internal_store_manager(hass)
+    with (
+        patch.object(manager, "_files", set()),
+        patch.object(manager, "_invalidated", set()),
+    ):
+        write(path, good)
+        await assert_restored(hass, entry, simulator, delivery)
+    assert json.loads(path.read_bytes())["data"]["parcels"]
+
+
 async def test_damaged_secret_key_is_never_replaced(
     hass: HomeAssistant,
     storage: Path,
@@ -651,7 +678,18 @@ async def test_setup_retries_when_the_ledger_cannot_be_saved(
     storage: Path,
     mock_config_entry: MockConfigEntry,
 ) -> None:
-    """A disk that refuses the first save: try again later, do not run unsaved."""
-    with patch.object(AtomicWriter, "sync", side_effect=OSError(30, "Read-only")):
+    """A disk that refuses the first save: try again later, do not run unsaved.
+
+    Whether it is the new secret key or the ledger that cannot be written.
+    """
+    read_only = patch.object(AtomicWriter, "sync", side_effect=OSError(30, "Read-only"))
+    with read_only:
         await set_up(hass, mock_config_entry)
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert not (storage / f"{DOMAIN}.secret").exists()
+
+    await async_secret_key(hass)  # the disk took the key, then turned read-only
+    with read_only:
+        await set_up(hass, mock_config_entry)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert not (storage / ledger_key(mock_config_entry)).exists()

@@ -125,8 +125,22 @@ class Locker:
         if not self._pickup_qr or self._pickup_qr_checked == self.ledger.revision:
             return
         self._pickup_qr_checked = self.ledger.revision
+        # One pass over the live codes, not one per remembered parcel: this
+        # runs on every commit, under load too.
+        live = self._parcels_with_live_codes()
         for parcel_id in list(self._pickup_qr):
-            self.pickup_qr(parcel_id)
+            if parcel_id not in live:
+                del self._pickup_qr[parcel_id]
+
+    def _parcels_with_live_codes(self) -> set[str]:
+        now = self.now()
+        return {
+            code["parcel_id"]
+            for code in self.ledger.list_codes()
+            if code["parcel_id"] is not None
+            and (expires := dt_util.parse_datetime(code["expires"])) is not None
+            and expires > now
+        }
 
     def _code_alive(self, parcel_id: str) -> bool:
         try:
@@ -197,6 +211,10 @@ class Locker:
         previous = self._keypad_sequence.get(wall_id)
         self._keypad_sequence[wall_id] = keypad.sequence
         if previous is None or previous == keypad.sequence:
+            return
+        if keypad.digits == 0:
+            # No digits: nothing was typed. A controller that restarted reads
+            # all zeros; that is not a wrong code (five would lock residents out).
             return
         link = self.coordinator.links[wall_id]
         try:

@@ -60,10 +60,13 @@ MAX_TEXT = 100
 _text = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
 _size = vol.All(vol.Upper, vol.Coerce(Size))
 _wall = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
+# cv.entity_domain alone raises TypeError for non-strings: make them a string
+# first so every bad value is a clean validation error.
+_person = vol.All(cv.string, cv.entity_domain("person"))
 
 ASSIGN_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_RECIPIENT): cv.entity_domain("person"),
+        vol.Required(ATTR_RECIPIENT): _person,
         vol.Optional(ATTR_SIZE, default=Size.S): _size,
         vol.Required(ATTR_CARRIER): _text,
         vol.Optional(ATTR_TRACKING): _text,
@@ -83,7 +86,7 @@ OPEN_SCHEMA = vol.All(
         {
             vol.Optional(ATTR_COMPARTMENT): _text,
             vol.Optional(ATTR_PARCEL_ID): _text,
-            vol.Optional(ATTR_RECIPIENT): cv.entity_domain("person"),
+            vol.Optional(ATTR_RECIPIENT): _person,
             vol.Optional(ATTR_WALL): _wall,
             vol.Optional(ATTR_INSPECT, default=False): cv.boolean,
             vol.Optional(ATTR_USER_ID): _text,
@@ -121,7 +124,7 @@ REVOKE_SCHEMA = vol.All(
 )
 RETURN_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_RECIPIENT): cv.entity_domain("person"),
+        vol.Required(ATTR_RECIPIENT): _person,
         vol.Optional(ATTR_SIZE, default=Size.S): _size,
         vol.Required(ATTR_CARRIER): _text,
         vol.Optional(ATTR_WALL): _wall,

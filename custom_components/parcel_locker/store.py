@@ -92,8 +92,8 @@ def _read_file(path: str) -> bytes | None:
         return None
 
 
-def _check_envelope(raw: bytes, path: str) -> None:
-    """Refuse a file ``Store`` would drop, misread or crash on."""
+def _check_envelope(raw: bytes, path: str) -> dict[str, Any]:
+    """Refuse a file ``Store`` would drop, misread or crash on; the envelope."""
     try:
         envelope = json_util.json_loads(raw)
     except ValueError as err:
@@ -112,6 +112,7 @@ def _check_envelope(raw: bytes, path: str) -> None:
             path=path,
             content=raw,
         )
+    return envelope
 
 
 async def _async_load[T: Mapping[str, Any]](
@@ -128,16 +129,20 @@ async def _async_load[T: Mapping[str, Any]](
         raise UnreadableStoreError(
             f"the file cannot be read ({err.strerror})", path=path, content=b""
         ) from err
-    if raw is not None:
-        _check_envelope(raw, path)
+    envelope = _check_envelope(raw, path) if raw is not None else None
     try:
-        return raw, await store.async_load()
+        data = await store.async_load()
     except (HomeAssistantError, KeyError, TypeError, ValueError) as err:
         raise UnreadableStoreError(
             f"the stored data cannot be loaded ({type(err).__name__})",
             path=path,
             content=raw,
         ) from err
+    if data is None and envelope is not None:
+        # Home Assistant lists .storage once at start-up and takes a file that
+        # was not there then (one restored since) for absent: it is there.
+        data = envelope["data"]
+    return raw, data
 
 
 async def async_secret_key(hass: HomeAssistant) -> bytes:

@@ -58,13 +58,15 @@ def test_faults_bookkeeping() -> None:
     assert not faults.silent(11.0)
 
     faults.fail(1, "coil", 5)
-    faults.fail(1, Table.HOLDING_REGISTER, 1100, code=0x06)
+    faults.fail(1, Table.HOLDING_REGISTER, 1100, code=0x06, writes_only=True)
     faults.fail(2, Table.COIL, 5)
-    assert faults.exception_for(1, Table.COIL, 0, 5) is None  # 0..4
-    assert faults.exception_for(1, Table.COIL, 5, 1) == 0x04
-    assert faults.exception_for(1, Table.COIL, 0, 250) == 0x04
-    assert faults.exception_for(1, Table.DISCRETE_INPUT, 5, 1) is None
-    assert faults.exception_for(1, Table.HOLDING_REGISTER, 1100, 1) == 0x06
+    assert faults.exception_for(1, Table.COIL, 0, 5, write=False) is None  # 0..4
+    assert faults.exception_for(1, Table.COIL, 5, 1, write=True) == 0x04
+    assert faults.exception_for(1, Table.COIL, 0, 250, write=False) == 0x04
+    assert faults.exception_for(1, Table.DISCRETE_INPUT, 5, 1, write=False) is None
+    hr = Table.HOLDING_REGISTER
+    assert faults.exception_for(1, hr, 1100, 1, write=True) == 0x06
+    assert faults.exception_for(1, hr, 1100, 1, write=False) is None
     assert faults.refused == 3
     described = faults.describe(now=0.0)
     assert described["exceptions"][0] == {
@@ -72,6 +74,7 @@ def test_faults_bookkeeping() -> None:
         "table": "coil",
         "address": 5,
         "code": 4,
+        "writes_only": False,
     }
     faults.heal(unit=2)
     assert set(faults.exceptions) == {
@@ -219,6 +222,11 @@ async def test_injected_exception_for_chosen_addresses(
     sim.heal(1, "coil", 7)
     assert not (await client.write_coil(7, True, device_id=1)).isError()
     assert sim.wall(1).coil_writes == [(8, True)]
+    # A relay that reads fine but will not switch.
+    sim.fail(1, "coil", 2, writes_only=True)
+    assert not (await client.read_coils(0, count=24, device_id=1)).isError()
+    assert (await client.write_coil(2, True, device_id=1)).isError()
+    assert sim.faults.refused == 4
     sim.heal()
     presence = await client.read_discrete_inputs(512, count=24, device_id=1)
     assert not presence.isError()
@@ -351,7 +359,12 @@ async def test_web_faults(sim: LockerSimulator, web: TestClient[Any, Any]) -> No
         json={
             "latency": 0.01,
             "silence": 0.01,
-            "fail": {"unit": 1, "table": "input_register", "address": 1000},
+            "fail": {
+                "unit": 1,
+                "table": "input_register",
+                "address": 1000,
+                "writes_only": True,
+            },
             "bounce": {"unit": 1, "probability": 0.25, "doors": [1, 2], "seed": 3},
             "drop": True,
         },
@@ -360,7 +373,13 @@ async def test_web_faults(sim: LockerSimulator, web: TestClient[Any, Any]) -> No
     state = await response.json()
     assert state["latency"] == 0.01
     assert state["exceptions"] == [
-        {"unit": 1, "table": "input_register", "address": 1000, "code": 4}
+        {
+            "unit": 1,
+            "table": "input_register",
+            "address": 1000,
+            "code": 4,
+            "writes_only": True,
+        }
     ]
     assert sim.faults.exceptions
     assert sim.wall(1).read_discrete_inputs(2, 1) == [True]  # door 3: no noise
@@ -393,6 +412,7 @@ async def test_web_faults(sim: LockerSimulator, web: TestClient[Any, Any]) -> No
         {"fail": {"unit": 1, "table": "coil", "address": "0"}},
         {"fail": {"unit": 7, "table": "coil", "address": 0}},
         {"fail": {"unit": 1, "table": "coil", "address": 0, "code": 99}},
+        {"fail": {"unit": 1, "table": "coil", "address": 0, "writes_only": 1}},
         {"bounce": []},
         {"bounce": {"unit": 1, "probability": "often"}},
         {"bounce": {"unit": 1, "probability": 2}},
