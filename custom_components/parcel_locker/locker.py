@@ -72,6 +72,7 @@ class Locker:
         # Compartments whose parcel sensor disagrees with the ledger, and why;
         # None until the first poll has checked every compartment.
         self._mismatches: dict[tuple[str, int], str] | None = None
+        self._shown_revision: int | None = None
         # The QR payload of each parcel's current pickup code, in memory only:
         # the ledger keeps codes as hashes, so after a restart there is none
         # until a replacement code is issued (see ``pickup_qr``).
@@ -168,7 +169,11 @@ class Locker:
             await self.store.async_save(self.ledger)
         finally:
             self.fire(events)
-            self.coordinator.async_update_listeners()
+            # Entities only show the ledger's state: an unchanged ledger (an
+            # idle poll, a refused code during a lock-out) wakes none of them.
+            if self.ledger.revision != self._shown_revision:
+                self._shown_revision = self.ledger.revision
+                self.coordinator.async_update_listeners()
 
     # -- sensors ------------------------------------------------------------
 
