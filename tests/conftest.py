@@ -10,7 +10,10 @@ from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
 # Home Assistant's test config dir has a custom_components package of its own:
 # import ours first so the loader finds parcel_locker.
@@ -118,7 +121,18 @@ def connection_data(simulator: LockerSimulator) -> dict[str, Any]:
 
 
 @pytest.fixture
-def mock_config_entry(connection_data: dict[str, Any]) -> MockConfigEntry:
+def polling_disabled() -> bool:
+    """Whether the entry's own poll timer is off (tests then poll explicitly).
+
+    Modules whose tests must never race a background poll override this.
+    """
+    return False
+
+
+@pytest.fixture
+def mock_config_entry(
+    connection_data: dict[str, Any], polling_disabled: bool
+) -> MockConfigEntry:
     """A config entry for the simulated controller with one wall."""
     return MockConfigEntry(
         domain=DOMAIN,
@@ -126,7 +140,31 @@ def mock_config_entry(connection_data: dict[str, Any]) -> MockConfigEntry:
         data=connection_data,
         unique_id=f"tcp:127.0.0.1:{connection_data[CONF_PORT]}",
         subentries_data=[wall_subentry()],
+        pref_disable_polling=polling_disabled,
     )
+
+
+type Events = dict[str, list[Any]]
+
+EVENT_TYPES = (
+    "delivered",
+    "picked_up",
+    "overdue",
+    "reservation_expired",
+    "code_rejected",
+    "keypad_locked_out",
+    "door_left_open",
+    "forced_open",
+    "temperature_alarm",
+    "return_ready",
+)
+
+
+def capture_events(hass: HomeAssistant) -> Events:
+    """Record every locker event, by type (``delivered``, ``picked_up`` ...)."""
+    return {
+        kind: async_capture_events(hass, f"{DOMAIN}_{kind}") for kind in EVENT_TYPES
+    }
 
 
 @pytest.fixture

@@ -31,21 +31,18 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_capture_events,
 )
 
 from custom_components.parcel_locker.const import DOMAIN
 from custom_components.parcel_locker.ledger import Ledger
 from simulator.server import LockerSimulator
 
-from .conftest import entity_id, wall_subentry
+from .conftest import Events, capture_events, entity_id
 
 TIMEOUT = 0.3
 WALL = "wall_lobby"
-EVENTS = ("delivered", "picked_up", "forced_open", "code_rejected", "keypad_locked_out")
 ACCEPTED, REJECTED = 1, 2
 
-type Events = dict[str, list[Any]]
 
 # The controller's connectivity sensor is a diagnostic, off by default.
 pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -59,20 +56,9 @@ def short_timeout() -> Iterator[None]:
 
 
 @pytest.fixture
-def mock_config_entry(connection_data: dict[str, Any]) -> MockConfigEntry:
-    """The simulated controller, polled only when a test says so."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Parcel Locker (simulator)",
-        data=connection_data,
-        unique_id=f"tcp:127.0.0.1:{connection_data['port']}",
-        subentries_data=[wall_subentry()],
-        pref_disable_polling=True,
-    )
-
-
-def capture(hass: HomeAssistant) -> Events:
-    return {kind: async_capture_events(hass, f"{DOMAIN}_{kind}") for kind in EVENTS}
+def polling_disabled() -> bool:
+    """Only the test polls: no background poll races a step."""
+    return True
 
 
 def counts(events: Events) -> dict[str, int]:
@@ -178,7 +164,7 @@ async def test_dropped_connection_is_reopened_by_the_next_request(
     a cut goes out once, on the fresh connection.
     """
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     wall = simulator.wall(1)
     parcel = await assign(hass)
     number = number_of(parcel)
@@ -219,7 +205,7 @@ async def test_connection_dropped_during_a_poll_recovers_and_finishes_delivery(
 ) -> None:
     """A poll cut off mid-way fails; the delivery completes once, on the next poll."""
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     wall = simulator.wall(1)
     parcel = await assign(hass)
     number = number_of(parcel)
@@ -266,7 +252,7 @@ async def test_silent_controller_refuses_releases_and_never_replays_them(
     again no lock is released until someone asks again.
     """
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     wall = simulator.wall(1)
     first, code = await deliver(hass, entry, simulator, events)
     free_before = ledger_of(entry).free_count(WALL)
@@ -316,7 +302,7 @@ async def test_slow_controller_within_the_timeout_just_works(
 ) -> None:
     """Every answer 0.05 s late (each poll ~0.3 s): a whole delivery and pickup."""
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     simulator.set_latency(0.05)
     _, code = await deliver(hass, entry, simulator, events)
     await pick_up(hass, entry, simulator, code)
@@ -340,7 +326,7 @@ async def test_controller_slower_than_the_timeout(
     problem), so staff look, and nothing is recorded that did not happen.
     """
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     wall = simulator.wall(1)
     simulator.set_latency(TIMEOUT + 0.1)
     assert not await poll(entry)
@@ -418,7 +404,7 @@ async def test_input_board_exception_makes_the_wall_unavailable_until_healed(
     again, the wall is back and a door that opened meanwhile is seen.
     """
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     _, code = await deliver(hass, entry, simulator, events)
     before = ledger_of(entry).to_dict()
     simulator.fail(1, "discrete_input", 512 + 4, code=0x04)
@@ -440,7 +426,7 @@ async def test_keypad_feedback_register_failing_does_not_block_a_pickup(
 ) -> None:
     """The keypad light cannot be set: the code still opens the compartment."""
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     wall = simulator.wall(1)
     _, code = await deliver(hass, entry, simulator, events)
     simulator.fail(1, "holding_register", 1100, writes_only=True)
@@ -467,7 +453,7 @@ async def test_keypad_code_for_a_relay_that_refuses(
     and once the relay works the same code opens the compartment.
     """
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     wall = simulator.wall(1)
     _, code = await deliver(hass, entry, simulator, events)
     simulator.fail(1, "coil", 0, code=0x06, writes_only=True)  # busy relay
@@ -501,7 +487,7 @@ async def test_random_door_bounce_completes_nothing_twice(
     30 % chance to be wrong, within the re-open grace and long after it.
     """
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     wall = simulator.wall(1)
     delivered = [await deliver(hass, entry, simulator, events) for _ in range(6)]
     for _, code in delivered[4:]:
@@ -551,7 +537,7 @@ async def test_power_cycle_during_a_delivery(
     come back alone, and the ledger records one delivery.
     """
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     wall = simulator.wall(1)
     parcel = await assign(hass)
     number = number_of(parcel)
@@ -584,7 +570,7 @@ async def test_power_cycle_clearing_the_keypad_is_not_a_wrong_code(
     out); the next code typed after the reboot is handled as usual.
     """
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     wall = simulator.wall(1)
     _, code = await deliver(hass, entry, simulator, events)
     wall.enter_code("99999999")

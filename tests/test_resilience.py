@@ -27,52 +27,24 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_capture_events,
     async_test_home_assistant,
 )
 
 from custom_components.parcel_locker.const import DOMAIN
 from simulator.server import LockerSimulator
 
-from .conftest import entity_id, wall_subentry
+from .conftest import Events, capture_events, entity_id, wall_subentry
 
 WALL = "wall_lobby"
 RECIPIENT = "person.alice"
-EVENT_TYPES = (
-    "delivered",
-    "picked_up",
-    "overdue",
-    "reservation_expired",
-    "code_rejected",
-    "keypad_locked_out",
-    "door_left_open",
-    "forced_open",
-    "temperature_alarm",
-)
 # Keypad feedback register (reference layout).
 IDLE, ACCEPTED, REJECTED, LOCKED_OUT = 0, 1, 2, 3
 
-type Events = dict[str, list[Any]]
-
 
 @pytest.fixture
-def mock_config_entry(connection_data: dict[str, Any]) -> MockConfigEntry:
-    """The simulated controller's entry, polled only when a test says so."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Parcel Locker (simulator)",
-        data=connection_data,
-        unique_id=f"tcp:127.0.0.1:{connection_data['port']}",
-        subentries_data=[wall_subentry()],
-        pref_disable_polling=True,
-    )
-
-
-def capture(hass: HomeAssistant) -> Events:
-    """Record every locker event by type."""
-    return {
-        kind: async_capture_events(hass, f"{DOMAIN}_{kind}") for kind in EVENT_TYPES
-    }
+def polling_disabled() -> bool:
+    """Only the test polls: no background poll races a step."""
+    return True
 
 
 def counts(events: Events) -> dict[str, int]:
@@ -171,7 +143,7 @@ async def test_reload_at_every_step_of_a_delivery(
     """Unloading and reloading at any step loses nothing and repeats nothing."""
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     status = entity_id(entity_registry, "sensor", "1_status")
 
     parcel = await assign(hass, tracking="TRK-1")
@@ -256,7 +228,7 @@ async def test_door_used_while_unloaded_is_seen_after_restart(
     """The courier loaded the compartment while Home Assistant was down."""
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     status = entity_id(entity_registry, "sensor", "1_status")
     parcel = await assign(hass)
 
@@ -295,7 +267,7 @@ async def test_parcel_and_code_survive_a_home_assistant_restart(
     """A second Home Assistant on the same storage knows the parcel and its code."""
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     parcel, code = await deliver(hass, entry, simulator, events)
     # Only one Home Assistant talks to the controller at a time.
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -318,7 +290,7 @@ async def test_parcel_and_code_survive_a_home_assistant_restart(
             assert await hass2.config_entries.async_setup(entry2.entry_id)
             await hass2.async_block_till_done()
             assert entry2.state is ConfigEntryState.LOADED
-            events2 = capture(hass2)
+            events2 = capture_events(hass2)
             registry2 = er.async_get(hass2)
 
             status = entity_id(registry2, "sensor", "1_status")
@@ -389,7 +361,7 @@ async def test_ledger_saved_at_every_transition_without_the_code(
     """Each step is in storage when the step returns; no plaintext code ever is."""
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     saved = SavedLedger(hass_storage, entry)
 
     parcel = await assign(hass)
@@ -458,7 +430,7 @@ async def test_keypad_pickup_over_the_wire(
     """A code typed at the wall opens its compartment; an old entry is not replayed."""
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     status = entity_id(entity_registry, "sensor", "1_status")
     _, code = await deliver(hass, entry, simulator, events)
     assert wall.release_count(1) == 1
@@ -510,7 +482,7 @@ async def test_keypad_wrong_codes_lock_out_then_back_off(
     """Five wrong codes lock the keypad; even the right code waits out the back-off."""
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     _, code = await deliver(hass, entry, simulator, events)
     wrong = [f"{(int(code) + i) % 10**8:08d}" for i in range(1, 6)]
 
@@ -566,7 +538,7 @@ async def test_door_left_open_alarm_fires_once(
     """A door open past 120 s raises one alarm and a problem until it closes."""
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     await assign(hass)
     assert wall.open_door(1)
     await poll(entry)
@@ -598,7 +570,7 @@ async def test_forced_door_is_reported(
     """A door nobody released is a forced door: an event and a problem."""
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     assert not wall.open_door(5)  # latched: it does not give without force
     assert wall.open_door(5, force=True)
     await poll(entry)
@@ -624,7 +596,7 @@ async def test_uncollected_parcel_is_reminded_once_a_day(
 ) -> None:
     """A parcel waiting over 24 h fires one reminder per 24 h, not one per poll."""
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     parcel, _ = await deliver(hass, entry, simulator, events)
     await advance(freezer, entry, timedelta(hours=23, minutes=59))
     assert events["overdue"] == []
@@ -654,7 +626,7 @@ async def test_cooled_compartment_out_of_band_alarms_once(
     """Above 8 °C for over a minute: one alarm; back in band clears the problem."""
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     wall.set_temperature(21, 12.0)
     await poll(entry)
     await advance(freezer, entry, timedelta(seconds=59))
@@ -685,7 +657,7 @@ async def test_reservation_never_opened_expires(
 ) -> None:
     """A reservation whose door never opens is given back after 10 minutes."""
     entry = init_integration
-    events = capture(hass)
+    events = capture_events(hass)
     status = entity_id(entity_registry, "sensor", "1_status")
     free = entity_id(entity_registry, "sensor", "free")
     parcel = await assign(hass)
@@ -803,7 +775,7 @@ async def test_delivery_finishes_when_the_controller_returns(
     """The door closed while the link was down: delivered once it is back."""
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     door = entity_id(entity_registry, "binary_sensor", "1_door")
     status = entity_id(entity_registry, "sensor", "1_status")
     controller = entity_id(entity_registry, "binary_sensor", "connectivity")
@@ -854,7 +826,7 @@ async def test_door_bounce_completes_nothing_twice(
     """
     entry = init_integration
     wall = simulator.wall(1)
-    events = capture(hass)
+    events = capture_events(hass)
     status = entity_id(entity_registry, "sensor", "1_status")
 
     async def bounce() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from contextlib import suppress
 import re
@@ -237,7 +238,7 @@ def _next_prefix(entry: ConfigEntry) -> str:
     return next((letter for letter in string.ascii_uppercase if letter not in used), "")
 
 
-class WallFormMixin:
+class WallFormMixin(ABC):
     """The wall and wiring steps, shared by first setup and the subentry flow."""
 
     _wall_input: dict[str, Any]
@@ -248,10 +249,11 @@ class WallFormMixin:
         """Walls already on the link that the new one must not overlap."""
         return []
 
+    @abstractmethod
     async def _async_link(self) -> tuple[ModbusConnection, bool]:
         """The connection to test-read the wall on, and whether to close it."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _show(
         self,
         step_id: str,
@@ -259,10 +261,11 @@ class WallFormMixin:
         errors: dict[str, str],
         placeholders: dict[str, str],
     ) -> Any:
-        raise NotImplementedError
+        """Show a form of this flow."""
 
+    @abstractmethod
     async def _async_wall_done(self, data: dict[str, Any], wall: WallMap) -> Any:
-        raise NotImplementedError
+        """Save the wall (create the entry, or the subentry)."""
 
     # Steps both flows share; Home Assistant finds them by name.
 
@@ -346,8 +349,9 @@ class WallFormMixin:
             placeholders,
         )
 
+    @abstractmethod
     def _menu(self, step_id: str, options: list[str]) -> Any:
-        raise NotImplementedError
+        """Show a menu of this flow."""
 
     async def _async_handle_edit_compartment(
         self, user_input: dict[str, Any] | None
