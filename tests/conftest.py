@@ -187,3 +187,38 @@ def entity_id(
     )
     assert found, f"no {platform} entity for {unique_suffix}"
     return found
+
+
+async def poll(entry: MockConfigEntry) -> bool:
+    """Poll now, the way the update interval does; whether the poll succeeded.
+
+    Tests poll explicitly: scheduled polls run in the background, which
+    ``hass.async_block_till_done()`` does not wait for.
+    """
+    coordinator = entry.runtime_data.coordinator
+    await coordinator.async_refresh()
+    return bool(coordinator.last_update_success)
+
+
+async def assign(
+    hass: HomeAssistant, recipient: str = "person.bob", **data: Any
+) -> dict[str, Any]:
+    """A courier's delivery through the action: reserve and open a compartment."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "assign_delivery",
+        {"recipient": recipient, "carrier": "DHL", **data},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return dict(response)
+
+
+async def redeem(hass: HomeAssistant, code: str) -> dict[str, Any]:
+    """A resident's code through the app."""
+    response = await hass.services.async_call(
+        DOMAIN, "redeem_code", {"code": code}, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)

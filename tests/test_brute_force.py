@@ -31,8 +31,9 @@ from custom_components.parcel_locker.ledger import (
 from custom_components.parcel_locker.ledger_codes import KeypadGuard
 from simulator.server import LockerSimulator
 
+from .conftest import poll
 from .ledger.helpers import T0, deliver as ledger_deliver, make_ledger
-from .test_faults import deliver, mock_config_entry, poll  # noqa: F401
+from .test_faults import deliver, polling_disabled  # noqa: F401
 
 HOUR = timedelta(hours=1)
 ACCEPTED, REJECTED, LOCKED_OUT = 1, 2, 3

@@ -21,12 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.parcel_locker.const import DOMAIN
 from simulator.server import LockerSimulator, reference_wall
 
-from .conftest import SIZES, entity_id, wall_subentry
-
-
-async def refresh(entry: MockConfigEntry) -> None:
-    """Poll now."""
-    await entry.runtime_data.coordinator.async_refresh()
+from .conftest import SIZES, entity_id, poll, wall_subentry
 
 
 async def test_door_and_lock_follow_the_wall(
@@ -49,13 +44,13 @@ async def test_door_and_lock_follow_the_wall(
     assert hass.states.get(lock).state == LockState.UNLOCKED
 
     assert simulator.wall(1).open_door(3)
-    await refresh(init_integration)
+    await poll(init_integration)
     assert hass.states.get(door).state == STATE_ON
     assert hass.states.get(lock).state == LockState.OPEN
 
     simulator.wall(1).close_door(3)
     await asyncio.sleep(0.3)  # the controller's pulse (0.2 s) is over
-    await refresh(init_integration)
+    await poll(init_integration)
     assert hass.states.get(door).state == STATE_OFF
     assert hass.states.get(lock).state == LockState.LOCKED
 
@@ -143,7 +138,7 @@ async def test_release_while_controller_down_fails_clearly(
     assert err.value.translation_key == "release_failed"
     assert "A-04" in str(err.value)
     await simulator.start()
-    await refresh(init_integration)
+    await poll(init_integration)
     assert simulator.wall(1).coil_writes == []
 
 
@@ -162,7 +157,7 @@ async def test_temperature_follows_the_probe(
     """Temperatures in 0.1 °C, negative ones too; no probe reads as unknown."""
     sensor = entity_id(entity_registry, "sensor", "21_temperature")
     simulator.wall(1).set_temperature(21, celsius)
-    await refresh(init_integration)
+    await poll(init_integration)
     state = hass.states.get(sensor)
     assert state.state == expected
     assert state.attributes["unit_of_measurement"] == "°C"
@@ -187,7 +182,7 @@ async def test_parcel_sensor_and_unknown_parcel_repair(
         "out_of_service",
     ]
     simulator.wall(1).put_parcel(9)
-    await refresh(init_integration)
+    await poll(init_integration)
     assert hass.states.get(parcel).state == STATE_ON
     assert hass.states.get(status).state == "free"
     issue = issue_registry.async_get_issue(DOMAIN, "presence_wall_lobby_9")
@@ -196,7 +191,7 @@ async def test_parcel_sensor_and_unknown_parcel_repair(
     assert issue.translation_placeholders == {"compartment": "A-09", "wall": "Lobby"}
 
     simulator.wall(1).take_parcel(9)
-    await refresh(init_integration)
+    await poll(init_integration)
     assert issue_registry.async_get_issue(DOMAIN, "presence_wall_lobby_9") is None
 
 
@@ -255,7 +250,7 @@ async def test_diagnostic_entities_for_installers(
         {ATTR_ENTITY_ID: entity_id(entity_registry, "lock", "6_lock")},
         blocking=True,
     )
-    await refresh(init_integration)
+    await poll(init_integration)
     assert hass.states.get(latch).state == STATE_ON  # released
 
 

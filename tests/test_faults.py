@@ -37,7 +37,7 @@ from custom_components.parcel_locker.const import DOMAIN
 from custom_components.parcel_locker.ledger import Ledger
 from simulator.server import LockerSimulator
 
-from .conftest import Events, capture_events, entity_id
+from .conftest import Events, assign, capture_events, entity_id, poll, redeem
 
 TIMEOUT = 0.3
 WALL = "wall_lobby"
@@ -63,33 +63,6 @@ def polling_disabled() -> bool:
 
 def counts(events: Events) -> dict[str, int]:
     return {kind: len(found) for kind, found in events.items() if found}
-
-
-async def poll(entry: MockConfigEntry) -> bool:
-    """One poll, awaited; whether it read the controller."""
-    coordinator = entry.runtime_data.coordinator
-    await coordinator.async_refresh()
-    return bool(coordinator.last_update_success)
-
-
-async def assign(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "assign_delivery",
-        {"recipient": "person.bob", "carrier": "DHL", **data},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    return dict(response)
-
-
-async def redeem(hass: HomeAssistant, code: str) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, "redeem_code", {"code": code}, blocking=True, return_response=True
-    )
-    assert response is not None
-    return dict(response)
 
 
 def number_of(parcel: dict[str, Any]) -> int:

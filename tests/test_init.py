@@ -19,12 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.parcel_locker.const import CONF_MAP, DOMAIN
 from simulator.server import LockerSimulator
 
-from .conftest import entity_id, wall_subentry
-
-
-async def poll(entry: MockConfigEntry) -> None:
-    """Poll now, the way the update interval does."""
-    await entry.runtime_data.coordinator.async_refresh()
+from .conftest import entity_id, poll, wall_subentry
 
 
 async def test_setup_and_unload(

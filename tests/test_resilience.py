@@ -33,7 +33,15 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.parcel_locker.const import DOMAIN
 from simulator.server import LockerSimulator
 
-from .conftest import Events, capture_events, entity_id, wall_subentry
+from .conftest import (
+    Events,
+    assign as assign_to,
+    capture_events,
+    entity_id,
+    poll,
+    redeem,
+    wall_subentry,
+)
 
 WALL = "wall_lobby"
 RECIPIENT = "person.alice"
@@ -52,11 +60,6 @@ def counts(events: Events) -> dict[str, int]:
     return {kind: len(items) for kind, items in events.items() if items}
 
 
-async def poll(entry: MockConfigEntry) -> None:
-    """One poll, awaited."""
-    await entry.runtime_data.coordinator.async_refresh()
-
-
 async def advance(
     freezer: FrozenDateTimeFactory, entry: MockConfigEntry, delta: timedelta
 ) -> None:
@@ -67,28 +70,6 @@ async def advance(
     """
     freezer.tick(delta)
     await poll(entry)
-
-
-async def assign(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
-    """A courier's delivery: reserve and open a compartment."""
-    response = await hass.services.async_call(
-        DOMAIN,
-        "assign_delivery",
-        {"recipient": RECIPIENT, "carrier": "DHL", **data},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    return dict(response)
-
-
-async def redeem(hass: HomeAssistant, code: str) -> dict[str, Any]:
-    """A resident's code through the app."""
-    response = await hass.services.async_call(
-        DOMAIN, "redeem_code", {"code": code}, blocking=True, return_response=True
-    )
-    assert response is not None
-    return dict(response)
 
 
 async def deliver(
@@ -869,3 +850,10 @@ async def test_door_bounce_completes_nothing_twice(
     assert wall.open_door(1, force=True)
     await poll(entry)
     assert counts(events) == {"delivered": 1, "picked_up": 1, "forced_open": 1}
+
+
+async def assign(
+    hass: HomeAssistant, recipient: str = RECIPIENT, **data: Any
+) -> dict[str, Any]:
+    """A courier's delivery, for this module's recipient unless told otherwise."""
+    return await assign_to(hass, recipient, **data)

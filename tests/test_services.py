@@ -21,7 +21,7 @@ import voluptuous as vol
 from custom_components.parcel_locker.const import DOMAIN
 from simulator.server import LockerSimulator
 
-from .conftest import entity_id
+from .conftest import entity_id, poll
 
 ALICE = "person.alice"
 BOB = "person.bob"
@@ -64,11 +64,6 @@ async def call(
         context=Context(user_id=user.id if user else None),
         return_response=response,
     )
-
-
-async def poll(entry: MockConfigEntry) -> None:
-    """Poll now."""
-    await entry.runtime_data.coordinator.async_refresh()
 
 
 async def deliver(
