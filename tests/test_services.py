@@ -208,6 +208,11 @@ async def test_no_compartment_of_that_size(
         ("open_compartment", {"compartment": ""}),
         ("issue_code", {"kind": "master"}),
         ("issue_code", {"kind": "courier", "uses": 0}),
+        ("issue_code", {"kind": "courier", "uses": float("inf")}),
+        ("issue_code", {"kind": "courier", "uses": float("nan")}),
+        ("issue_code", {"kind": "courier", "uses": True}),
+        # A lone surrogate crashes Home Assistant's datetime parser (ciso8601).
+        ("issue_code", {"kind": "courier", "valid_from": "2026-01-01T00:00\ud800"}),
         ("revoke_code", {}),
     ],
 )

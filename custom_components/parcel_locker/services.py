@@ -64,6 +64,34 @@ _wall = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
 # first so every bad value is a clean validation error.
 _person = vol.All(cv.string, cv.entity_domain("person"))
 
+
+def _whole_number(value: Any) -> int:
+    """An integer; infinity and NaN are refused like any other bad value.
+
+    ``vol.Coerce(int)`` lets the ``OverflowError`` of ``int(inf)`` escape.
+    """
+    if isinstance(value, bool):
+        raise vol.Invalid("expected a whole number")
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise vol.Invalid("expected a whole number") from err
+
+
+def _datetime(value: Any) -> datetime:
+    """A date and time, refusing text that is not valid Unicode first.
+
+    Home Assistant's parser (ciso8601 2.3.3) crashes the whole process on a
+    string holding a lone UTF-16 surrogate; such text is refused here instead.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise vol.Invalid("invalid date and time") from err
+    return cv.datetime(value)
+
+
 ASSIGN_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_RECIPIENT): _person,
@@ -109,10 +137,10 @@ ISSUE_CODE_SCHEMA = vol.Schema(
         vol.Optional(ATTR_PARCEL_ID): _text,
         vol.Optional(ATTR_WALL): _wall,
         vol.Optional(ATTR_SIZE, default=Size.S): _size,
-        vol.Optional(ATTR_VALID_FROM): cv.datetime,
-        vol.Optional(ATTR_VALID_UNTIL): cv.datetime,
+        vol.Optional(ATTR_VALID_FROM): _datetime,
+        vol.Optional(ATTR_VALID_UNTIL): _datetime,
         vol.Optional(ATTR_USES, default=1): vol.All(
-            vol.Coerce(int), vol.Range(min=1, max=20)
+            _whole_number, vol.Range(min=1, max=20)
         ),
     }
 )
