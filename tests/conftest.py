@@ -222,3 +222,27 @@ async def redeem(hass: HomeAssistant, code: str) -> dict[str, Any]:
     )
     assert response is not None
     return dict(response)
+
+
+async def deliver_parcel(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    events: Events,
+    recipient: str = "person.bob",
+) -> tuple[dict[str, Any], str]:
+    """Assign, load and close a compartment: the parcel and its pickup code."""
+    parcel = await assign(hass, recipient)
+    number = int(parcel["compartment"].removeprefix("A-"))
+    wall = simulator.wall(1)
+    assert wall.open_door(number)
+    assert await poll(entry)
+    wall.put_parcel(number)
+    wall.close_door(number)
+    assert await poll(entry)
+    (event,) = [
+        event
+        for event in events["delivered"]
+        if event.data["parcel_id"] == parcel["parcel_id"]
+    ]
+    return parcel, event.data["code"]

@@ -37,7 +37,15 @@ from custom_components.parcel_locker.const import DOMAIN
 from custom_components.parcel_locker.ledger import Ledger
 from simulator.server import LockerSimulator
 
-from .conftest import Events, assign, capture_events, entity_id, poll, redeem
+from .conftest import (
+    Events,
+    assign,
+    capture_events,
+    deliver_parcel as deliver,
+    entity_id,
+    poll,
+    redeem,
+)
 
 TIMEOUT = 0.3
 WALL = "wall_lobby"
@@ -78,26 +86,6 @@ def assert_consistent(entry: MockConfigEntry) -> None:
     ledger = ledger_of(entry)
     stored = json.loads(json.dumps(ledger.to_dict()))
     assert Ledger.from_dict(stored, ledger._codes._key).to_dict() == stored
-
-
-async def deliver(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    simulator: LockerSimulator,
-    events: Events,
-) -> tuple[dict[str, Any], str]:
-    parcel = await assign(hass)
-    number = number_of(parcel)
-    wall = simulator.wall(1)
-    assert wall.open_door(number)
-    assert await poll(entry)
-    wall.put_parcel(number)
-    wall.close_door(number)
-    assert await poll(entry)
-    (event,) = [
-        e for e in events["delivered"] if e.data["parcel_id"] == parcel["parcel_id"]
-    ]
-    return parcel, event.data["code"]
 
 
 async def pick_up(

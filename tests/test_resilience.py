@@ -37,6 +37,7 @@ from .conftest import (
     Events,
     assign as assign_to,
     capture_events,
+    deliver_parcel,
     entity_id,
     poll,
     redeem,
@@ -70,30 +71,6 @@ async def advance(
     """
     freezer.tick(delta)
     await poll(entry)
-
-
-async def deliver(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    simulator: LockerSimulator,
-    events: Events,
-) -> tuple[dict[str, Any], str]:
-    """Assign, load and close a compartment; the parcel and its pickup code."""
-    parcel = await assign(hass)
-    number = int(parcel["compartment"].removeprefix("A-"))
-    wall = simulator.wall(1)
-    assert wall.open_door(number)
-    await poll(entry)
-    wall.put_parcel(number)
-    wall.close_door(number)
-    await poll(entry)
-    delivered = [
-        event
-        for event in events["delivered"]
-        if event.data["parcel_id"] == parcel["parcel_id"]
-    ]
-    assert len(delivered) == 1
-    return parcel, delivered[0].data["code"]
 
 
 def ledger_of(entry: MockConfigEntry) -> Any:
@@ -857,3 +834,13 @@ async def assign(
 ) -> dict[str, Any]:
     """A courier's delivery, for this module's recipient unless told otherwise."""
     return await assign_to(hass, recipient, **data)
+
+
+async def deliver(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    events: Events,
+) -> tuple[dict[str, Any], str]:
+    """A delivery for this module's recipient: the parcel and its pickup code."""
+    return await deliver_parcel(hass, entry, simulator, events, RECIPIENT)
