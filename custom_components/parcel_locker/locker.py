@@ -233,7 +233,7 @@ class Locker:
         else:
             await self.async_commit()
             try:
-                await self.coordinator.async_release(result.wall, result.number)
+                await self.async_release(result.wall, result.number)
             except HomeAssistantError:
                 LOGGER.warning(
                     "A correct code was entered at %s but %s could not be released",
