@@ -51,7 +51,7 @@ from custom_components.parcel_locker.store import (
 from simulator.server import LockerSimulator
 
 from . import crash_child
-from .conftest import entity_id
+from .conftest import code_of, entity_id
 from .test_services import call, deliver, poll
 
 ROOT = Path(__file__).parents[1]
@@ -371,7 +371,7 @@ async def test_disk_failure_opens_nothing_and_loses_no_delivery(
         await poll(entry)
         assert len(delivered) == 1  # the resident still gets the code
         assert hass.states.get(door).state == STATE_UNAVAILABLE
-    code = delivered[0].data["code"]
+    code = code_of(hass, delivered[0])
 
     await poll(entry)
     assert hass.states.get(door).state == "off"

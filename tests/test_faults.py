@@ -41,6 +41,7 @@ from .conftest import (
     Events,
     assign,
     capture_events,
+    code_of,
     deliver_parcel as deliver,
     entity_id,
     poll,
@@ -139,7 +140,7 @@ async def test_dropped_connection_is_reopened_by_the_next_request(
     await asyncio.sleep(0.05)
     assert await poll(entry)
     assert counts(events) == {"delivered": 1}
-    code = events["delivered"][0].data["code"]
+    code = code_of(hass, events["delivered"][0])
     assert state(hass, entity_registry, "binary_sensor", "connectivity") == STATE_ON
 
     simulator.drop_connections()
@@ -544,7 +545,8 @@ async def test_power_cycle_clearing_the_keypad_is_not_a_wrong_code(
         assert await poll(entry)
         assert wall.keypad_sequence == 0
     assert counts(events) == {"delivered": 1, "code_rejected": 1}
-    assert ledger_of(entry).keypad_locked_until(WALL, dt_util.utcnow()) is None
+    guard = entry.runtime_data.locker.guard
+    assert guard.keypad_locked_until(WALL, dt_util.utcnow()) is None
 
     wall.enter_code(code)
     assert await poll(entry)

@@ -30,7 +30,8 @@ from custom_components.parcel_locker.const import DOMAIN
 from custom_components.parcel_locker.services import MAX_TEXT, SERVICES
 from simulator.server import LockerSimulator
 
-from .test_services import ALICE, BOB, call, deliver, residents  # noqa: F401
+from .conftest import ALICE, BOB
+from .test_services import call, deliver
 
 FUZZ = settings(
     max_examples=60,
@@ -174,7 +175,7 @@ async def test_hostile_actions_fail_cleanly_and_change_nothing(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
     call_: tuple[str, dict[str, Any]],
     who: str,
 ) -> None:
@@ -182,7 +183,7 @@ async def test_hostile_actions_fail_cleanly_and_change_nothing(
     name, data = call_
     locker = init_integration.runtime_data.locker
     wall = simulator.wall(1)
-    user = None if who == "automation" else residents[who]
+    user = None if who == "automation" else people[who]
     before = locker.ledger.to_dict()
     before_protected = protected(locker.ledger)
     releases = len(wall.coil_writes)
@@ -223,12 +224,12 @@ async def test_a_resident_cannot_touch_other_peoples_parcels(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
 ) -> None:
     """Bob (a resident) against Alice's parcel, with every action there is."""
     alices = await deliver(hass, init_integration, simulator, recipient=ALICE)
     bobs = await deliver(hass, init_integration, simulator, recipient=BOB)
-    await _against_alice(hass, init_integration, simulator, residents, alices, bobs)
+    await _against_alice(hass, init_integration, simulator, people, alices, bobs)
 
 
 async def _against_alice(
@@ -288,7 +289,7 @@ async def test_guessed_targets_never_reach_other_peoples_parcels(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
     target: str,
     name: str,
 ) -> None:
@@ -304,7 +305,7 @@ async def test_guessed_targets_never_reach_other_peoples_parcels(
     before = protected(locker.ledger)
     releases = len(wall.coil_writes)
     with pytest.raises(Exception) as err:
-        await call(hass, name, {key: value.get(target, target)}, residents[BOB])
+        await call(hass, name, {key: value.get(target, target)}, people[BOB])
     assert clean(err.value), (name, target, err.value)
     assert protected(locker.ledger) == before
     assert len(wall.coil_writes) == releases

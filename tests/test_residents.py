@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from http import HTTPStatus
 from io import BytesIO
 from typing import Any
@@ -11,7 +12,6 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-from homeassistant.setup import async_setup_component
 from PIL import Image
 import pyqrcode
 import pytest
@@ -31,30 +31,8 @@ from custom_components.parcel_locker.pickup_qr import (
 )
 from simulator.server import LockerSimulator
 
+from .conftest import ALICE, BOB, CHARLIE
 from .test_services import call, deliver, poll
-
-ALICE = "person.alice"
-BOB = "person.bob"
-CHARLIE = "person.charlie"
-
-
-@pytest.fixture
-async def people(hass: HomeAssistant, hass_admin_user: MockUser) -> dict[str, MockUser]:
-    """Alice is staff (admin); Bob and Charlie are residents (not admins)."""
-    bob = MockUser(name="Bob").add_to_hass(hass)
-    charlie = MockUser(name="Charlie").add_to_hass(hass)
-    assert await async_setup_component(
-        hass,
-        "person",
-        {
-            "person": [
-                {"id": "alice", "name": "Alice", "user_id": hass_admin_user.id},
-                {"id": "bob", "name": "Bob", "user_id": bob.id},
-                {"id": "charlie", "name": "Charlie", "user_id": charlie.id},
-            ]
-        },
-    )
-    return {ALICE: hass_admin_user, BOB: bob, CHARLIE: charlie}
 
 
 async def access_token(hass: HomeAssistant, user: MockUser) -> str:
@@ -334,21 +312,18 @@ async def test_new_people_and_recipients_get_sensors(
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
 ) -> None:
-    """Persons created later, and recipients without a person, get a sensor."""
-    assert hass.states.get("sensor.dora_parcels") is None
-    await deliver(hass, init_integration, simulator, "person.dora")
-    await hass.async_block_till_done()
-    assert hass.states.get("sensor.dora_parcels").state == "1"
-    assert (
-        hass.states.get("sensor.dora_parcels").attributes["friendly_name"]
-        == "Residents dora's parcels"
-    )
-
-    assert await async_setup_component(
-        hass, "person", {"person": [{"id": "erin", "name": "Erin"}]}
-    )
+    """Persons created later get a sensor; a parcel can be for them at once."""
+    assert hass.states.get("sensor.erin_parcels") is None
+    hass.states.async_set("person.erin", "home", {"friendly_name": "Erin"})
     await hass.async_block_till_done()
     assert hass.states.get("sensor.erin_parcels").state == "0"
+    await deliver(hass, init_integration, simulator, "person.erin")
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.erin_parcels").state == "1"
+    assert (
+        hass.states.get("sensor.erin_parcels").attributes["friendly_name"]
+        == "Residents Erin's parcels"
+    )
 
     # Courier drop-offs for nobody in particular get no sensor.
     courier = await call(hass, "issue_code", {"kind": "courier"})
@@ -404,7 +379,7 @@ async def test_qr_image_for_the_recipient_only(
     hass_client: ClientSessionGenerator,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """Bob's phone gets Bob's QR; Charlie gets nothing; staff may see it."""
+    """Bob's phone gets Bob's code; Charlie learns nothing; staff may see it."""
     bobs = await deliver(hass, init_integration, simulator, BOB)
     path = qr_path(bobs["parcel_id"])
     assert path == f"/api/parcel_locker/qr/{bobs['parcel_id']}"
@@ -417,8 +392,10 @@ async def test_qr_image_for_the_recipient_only(
     png = await response.read()
     assert qr_modules(png) == pyqrcode.create(bobs["qr"], error="M").code
 
+    # Someone else's parcel answers like a parcel that does not exist.
     charlie = await hass_client(await access_token(hass, people[CHARLIE]))
-    assert (await charlie.get(path)).status == HTTPStatus.FORBIDDEN
+    assert (await charlie.get(path)).status == HTTPStatus.NOT_FOUND
+    assert (await charlie.get(qr_path("0123456789ab"))).status == HTTPStatus.NOT_FOUND
     anonymous = await hass_client_no_auth()
     assert (await anonymous.get(path)).status == HTTPStatus.UNAUTHORIZED
     alice = await hass_client(await access_token(hass, people[ALICE]))
@@ -534,9 +511,11 @@ async def test_qr_payloads_are_forgotten(
     """A payload stays in memory only while its code can still open something."""
     locker = init_integration.runtime_data.locker
     bobs = await deliver(hass, init_integration, simulator, BOB)
-    assert locker.pickup_qr(bobs["parcel_id"]) == bobs["qr"]
+    issued = locker.pickup_code(bobs["parcel_id"])
+    assert issued is not None
+    assert issued.qr == bobs["qr"]
     await call(hass, "mark_collected", {"parcel_id": bobs["parcel_id"]})
-    assert locker._pickup_qr == {}
-    locker._remember_qr("gone", "parcel-locker://pickup?code=1")
-    assert locker.pickup_qr("gone") is None
-    assert locker._pickup_qr == {}
+    assert locker._issued == {}
+    locker._remember(replace(issued, parcel_id="gone"))
+    assert locker.pickup_code("gone") is None
+    assert locker._issued == {}

@@ -20,6 +20,7 @@ from .coordinator import (
     ParcelLockerRuntimeData,
 )
 from .entity import wall_device_info
+from .guard_keeper import DATA_GUARD, GuardKeeper
 from .ledger import LedgerError
 from .locker import Locker
 from .pickup_qr import PickupQrView
@@ -41,7 +42,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions and the pickup QR image view."""
+    """Register the integration's actions, the code guard and the QR image view."""
+    hass.data[DATA_GUARD] = await GuardKeeper.async_create(hass)
     async_setup_services(hass)
     hass.http.register_view(PickupQrView())
     return True
@@ -87,7 +89,8 @@ async def async_setup_entry(
         ) from err
     connection = create_connection(entry.data)
     coordinator = ParcelLockerCoordinator(hass, entry, connection, walls)
-    locker = Locker(hass, coordinator, ledger, store)
+    guard = hass.data[DATA_GUARD]
+    locker = Locker(hass, coordinator, ledger, store, guard)
     async_clear_unreadable(hass, entry.entry_id)
     locker.sync_walls()
     try:
@@ -105,6 +108,8 @@ async def async_setup_entry(
     )
     # Walls and options changed in the UI take effect at once.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
+    # A keypad lock-out starting or ending shows on the walls' problem sensors.
+    entry.async_on_unload(guard.async_add_listener(coordinator.async_update_listeners))
     # Wall devices first: compartments hang off them (via_device).
     registry = dr.async_get(hass)
     for wall in coordinator.walls.values():

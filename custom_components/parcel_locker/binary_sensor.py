@@ -14,9 +14,11 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
 from .entity import CompartmentEntity, WallEntity
+from .ledger import Problem
 from .register_map import CompartmentMap
 from .wall_config import WallConfig
 from .wall_link import CompartmentReading
@@ -139,7 +141,10 @@ class WallProblemSensor(WallEntity, BinarySensorEntity):
     @property
     def problems(self) -> list[str]:
         """Forced door, door left open, temperature out of band, keypad locked out."""
-        return sorted(self.locker.ledger.problems(self.wall.wall_id))
+        found = self.locker.ledger.problems(self.wall.wall_id)
+        if self.locker.guard.keypad_locked_until(self.wall.wall_id, dt_util.utcnow()):
+            found.add(Problem.KEYPAD_LOCKED_OUT)
+        return sorted(found)
 
     @property
     def is_on(self) -> bool:

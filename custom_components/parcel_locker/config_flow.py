@@ -758,14 +758,21 @@ class ParcelLockerOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """One form with every option; checked before it is applied."""
         errors: dict[str, str] = {}
+        # Courier kiosk users: real people's accounts, not Home Assistant's own.
+        users = {
+            user.id: user.name or user.id
+            for user in await self.hass.auth.async_get_users()
+            if user.is_active and not user.system_generated
+        }
         if user_input is not None:
-            errors = check_options(user_input)
+            errors = check_options(user_input, users)
             if not errors:
                 return self.async_create_entry(data=user_input)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                options_schema(), user_input or options_defaults(self.config_entry)
+                options_schema(users),
+                user_input or options_defaults(self.config_entry),
             ),
             errors=errors,
         )

@@ -64,11 +64,10 @@ Design choices (the contract's open points)
   is persisted, so a restart neither repeats nor loses an alarm.
 * Deadlines are fixed when set: changing ``reservation_timeout`` or
   ``code_lifetime`` affects new reservations and codes only.
-* Keypad rate limit: see ``KeypadGuard`` (5 wrong -> 30 s, then 60 s, 120 s, ...,
-  at most 1 h; the counter and level reset on an accepted code). The wrong code
-  that triggers a lock-out raises ``keypad_locked_out`` itself. A redeem without a
-  wall (the app, an automation) may match a code of any wall and is counted in one
-  shared "remote" bucket. Expired and not-yet-valid codes count as wrong codes.
+* Wrong codes are not counted here: a refused code raises a ``CodeRejectedError``
+  and changes nothing. The hub's ``domain.guard.CodeGuard`` counts failures per
+  source (user, keypad) across every ledger, before any ledger is searched.
+  Expired and not-yet-valid codes are refusals like wrong ones.
 * Out of service is only possible for a free compartment (a parcel inside must be
   taken out first), so a status always agrees with its parcel.
 * Compartments removed from the configuration while holding a parcel are kept as
@@ -87,19 +86,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 import math
 import secrets
-from typing import Any, NoReturn
+from typing import Any
 
-from .ledger_codes import (
-    CodeBook,
-    KeypadGuard,
-    StoredCode,
-    normalise_code,
-    qr_payload,
-)
+from .ledger_codes import CodeBook, StoredCode, normalise_code, qr_payload
 from .ledger_errors import (
     CodeExpiredError,
     CodeNotFoundError,
     CodeNotYetValidError,
+    CodeRejectedError,
     CompartmentDoorOpenError,
     CompartmentNotCooledError,
     CompartmentNotFreeError,
@@ -110,7 +104,6 @@ from .ledger_errors import (
     InvalidSettingsError,
     InvalidUsesError,
     InvalidValidityError,
-    KeypadLockedOutError,
     LedgerCorruptError,
     LedgerError,
     LedgerKeyMismatchError,
@@ -159,7 +152,6 @@ __all__ = [
     "CODE_LENGTH_MIN",
     "FINISHED_PARCELS_KEPT",
     "MAX_COURIER_USES",
-    "REMOTE_KEYPAD",
     "REOPEN_GRACE",
     "STORAGE_VERSION",
     "UNKNOWN_RECIPIENT",
@@ -168,6 +160,7 @@ __all__ = [
     "CodeKind",
     "CodeNotFoundError",
     "CodeNotYetValidError",
+    "CodeRejectedError",
     "CompartmentDoorOpenError",
     "CompartmentNotCooledError",
     "CompartmentNotFreeError",
@@ -185,8 +178,6 @@ __all__ = [
     "InvalidUsesError",
     "InvalidValidityError",
     "IssuedCode",
-    "KeypadGuard",
-    "KeypadLockedOutError",
     "Ledger",
     "LedgerCorruptError",
     "LedgerError",
@@ -219,8 +210,6 @@ DEFAULT_COURIER_CARRIER = "courier"
 ACTOR_KEYPAD = "keypad"
 ACTOR_AUTOMATION = "automation"
 ACTOR_DOOR = "door"
-# Name of the shared rate-limit bucket for redeems that name no wall.
-REMOTE_KEYPAD = "remote"
 
 _EXPECT_ACTIVE = "reserved, stored, return_waiting"
 _EXPECT_STORED = "stored, return_waiting"
@@ -262,8 +251,6 @@ class Ledger:
         self._settings = settings if settings is not None else LedgerSettings()
         self._walls: dict[str, Wall] = {}
         self._parcels: dict[str, Parcel] = {}
-        self._keypads: dict[str, KeypadGuard] = {}
-        self._remote = KeypadGuard()
         self._audit: deque[AuditEntry] = deque(maxlen=AUDIT_LIMIT)
         self._revision = 0
         # Latest time any call passed in: the default for ``problems``. Not stored.
@@ -435,7 +422,6 @@ class Ledger:
         self.sync_wall(wall_id, wall.name, [])
         if not wall.compartments:
             del self._walls[wall_id]
-            self._keypads.pop(wall_id, None)
             self._changed()
         return []
 
@@ -521,6 +507,7 @@ class Ledger:
         *,
         number: int | None = None,
         actor: str = ACTOR_AUTOMATION,
+        created_by: str | None = None,
     ) -> Parcel:
         """Reserve the best compartment for a delivery; the glue releases its lock.
 
@@ -538,6 +525,7 @@ class Ledger:
             tracking=tracking,
             cold=cold,
             now=now,
+            created_by=created_by,
         )
         self._log(now, "assign", actor, comp=comp, parcel_id=parcel.parcel_id)
         return replace(parcel)
@@ -552,6 +540,7 @@ class Ledger:
         wall: str | None = None,
         tracking: str | None = None,
         actor: str = ACTOR_AUTOMATION,
+        created_by: str | None = None,
     ) -> Parcel:
         """Reserve a compartment for a resident's return drop (release its lock).
 
@@ -569,6 +558,7 @@ class Ledger:
             tracking=tracking,
             cold=False,
             now=now,
+            created_by=created_by,
         )
         self._log(now, "start_return", actor, comp=comp, parcel_id=parcel.parcel_id)
         return replace(parcel)
@@ -657,6 +647,7 @@ class Ledger:
         tracking: str | None,
         cold: bool,
         now: datetime,
+        created_by: str | None = None,
     ) -> Parcel:
         parcel = Parcel(
             parcel_id=self._new_parcel_id(),
@@ -672,6 +663,7 @@ class Ledger:
             compartment=comp.label,
             created=now,
             reserved_until=now + self._settings.reservation_timeout,
+            created_by=created_by,
         )
         self._parcels[parcel.parcel_id] = parcel
         comp.status = CompartmentStatus.RESERVED
@@ -800,15 +792,17 @@ class Ledger:
             comp=comp,
             parcel_id=parcel.parcel_id,
         )
+        # The code itself is not in the event: events reach the recorder and
+        # automation traces. It travels beside it, for the hub to keep in memory.
         data = self._parcel_data(parcel) | {
-            "code": issued.code,
             "expires": iso(issued.expires),
-            "qr": issued.qr,
             "stored_at": iso(now),
         }
         return [
             DomainEvent(
-                EventType.RETURN_READY if is_return else EventType.DELIVERED, data
+                EventType.RETURN_READY if is_return else EventType.DELIVERED,
+                data,
+                issued=issued,
             )
         ]
 
@@ -857,7 +851,6 @@ class Ledger:
             del wall.compartments[comp.number]
             if not wall.compartments:
                 del self._walls[wall.wall_id]
-                self._keypads.pop(wall.wall_id, None)
 
     def _prune_finished(self) -> None:
         finished = [parcel for parcel in self._parcels.values() if not parcel.active]
@@ -1123,87 +1116,41 @@ class Ledger:
 
     # ------------------------------------------------------------------ redeem
 
-    def _guard(self, wall: str | None) -> KeypadGuard:
-        if wall is None:
-            return self._remote
-        # A wall's guard is stored only once it counted something.
-        return self._keypads.get(wall) or KeypadGuard()
-
-    def _keep_guard(self, wall: str | None, guard: KeypadGuard) -> None:
-        if wall is not None:
-            self._keypads[wall] = guard
-        self._changed()
-
     def holds_code(self, code: str, wall: str | None = None) -> bool:
         """Whether a code is live here, without counting it as an attempt.
 
-        Lets the glue pick which of several controllers to ask; the answer says
-        nothing a wrong guess through ``redeem`` would not.
+        Lets the hub pick which of several controllers to ask; the hub's guard
+        has counted the attempt before any ledger is asked.
         """
         normalised = normalise_code(code)
         return (
             normalised is not None and self._codes.match(normalised, wall) is not None
         )
 
-    def keypad_locked_until(self, wall: str | None, now: datetime) -> datetime | None:
-        """End of the current lock-out of a wall's keypad (None: the remote bucket)."""
-        now = self._at(now)
-        if wall is not None:
-            self._wall(wall)
-        guard = self._guard(wall)
-        return guard.locked_until if guard.locked(now) else None
-
     def redeem(
         self, code: str, wall: str | None, now: datetime, *, actor: str = ACTOR_KEYPAD
     ) -> RedeemResult:
         """Check an entered code and authorise what it opens.
 
-        ``wall`` is the keypad's wall: only that wall's codes match, and failures
-        count toward its keypad. ``wall=None`` (app, automation) matches codes of
-        every wall and counts toward the shared remote bucket. Wrong, malformed,
-        expired and not-yet-valid codes raise (with ``code_rejected`` and maybe
-        ``keypad_locked_out`` in ``error.events``); while locked out, every code is
-        refused and nothing is counted.
+        ``wall`` is the keypad's wall: only that wall's codes match. ``None`` (the
+        app, an automation) matches codes of every wall. A wrong, malformed,
+        expired or not-yet-valid code raises a ``CodeRejectedError`` and changes
+        nothing: the hub's guard counts it for whoever typed it.
         """
         now = self._at(now)
         if wall is not None:
             self._wall(wall)
-        guard = self._guard(wall)
-        if guard.locked(now):
-            self._log(now, "redeem", actor, wall=wall, result="locked_out")
-            raise KeypadLockedOutError(
-                {
-                    "wall": wall or REMOTE_KEYPAD,
-                    "until": iso_req(guard.locked_until or now),
-                }
-            )
         digits = normalise_code(code)
         if digits is None:
-            self._reject(guard, wall, "malformed", now=now, actor=actor)
+            raise InvalidCodeError("malformed")
         stored = self._codes.match(digits, wall)
         if stored is None:
-            self._reject(guard, wall, "invalid", now=now, actor=actor)
+            raise InvalidCodeError
         if now < stored.valid_from:
-            self._reject(
-                guard,
-                wall,
-                "not_yet_valid",
-                now=now,
-                actor=actor,
-                error=CodeNotYetValidError({"valid_from": iso_req(stored.valid_from)}),
-            )
+            raise CodeNotYetValidError({"valid_from": iso_req(stored.valid_from)})
         if now >= stored.expires:
-            self._reject(
-                guard,
-                wall,
-                "expired",
-                now=now,
-                actor=actor,
-                error=CodeExpiredError({"expires": iso_req(stored.expires)}),
-            )
+            raise CodeExpiredError({"expires": iso_req(stored.expires)})
         result = self._grant(stored, now, actor)
-        if guard.succeed():
-            self._keep_guard(wall, guard)
         self._log(
             now,
             "redeem",
@@ -1213,61 +1160,6 @@ class Ledger:
             result=str(stored.kind),
         )
         return result
-
-    def _reject(
-        self,
-        guard: KeypadGuard,
-        wall: str | None,
-        reason: str,
-        *,
-        now: datetime,
-        actor: str,
-        error: LedgerError | None = None,
-    ) -> NoReturn:
-        """Count a refused code, then raise with the events it produced."""
-        failures = guard.failures + 1
-        until = guard.fail(now, self._settings)
-        self._keep_guard(wall, guard)
-        wall_name = self._walls[wall].name if wall is not None else None
-        threshold = self._settings.lockout_threshold
-        events = [
-            DomainEvent(
-                EventType.CODE_REJECTED,
-                {
-                    "wall": wall,
-                    "wall_name": wall_name,
-                    "reason": reason,
-                    "failures": failures,
-                    "threshold": threshold,
-                    "by": actor,
-                },
-            )
-        ]
-        self._log(now, "redeem", actor, wall=wall, result=reason)
-        label = wall or REMOTE_KEYPAD
-        if until is not None:
-            events.append(
-                DomainEvent(
-                    EventType.KEYPAD_LOCKED_OUT,
-                    {
-                        "wall": wall,
-                        "wall_name": wall_name,
-                        "until": iso_req(until),
-                        "seconds": int((until - now).total_seconds()),
-                        "level": guard.level,
-                    },
-                )
-            )
-            self._log(now, "keypad_locked_out", actor, wall=wall, result=iso_req(until))
-            raise KeypadLockedOutError(
-                {"wall": label, "until": iso_req(until)}, events=events
-            )
-        if error is None:
-            error = InvalidCodeError(
-                {"wall": label, "remaining": str(threshold - failures)}
-            )
-        error.events = tuple(events)
-        raise error
 
     def _grant(self, stored: StoredCode, now: datetime, actor: str) -> RedeemResult:
         """What a valid code does; raises (changing nothing) if it cannot be done."""
@@ -1541,13 +1433,6 @@ class Ledger:
                 )
             ):
                 found.add(Problem.TEMPERATURE_OUT_OF_BAND)
-        guard = self._keypads.get(wall)
-        if (
-            guard is not None
-            and guard.locked_until is not None
-            and (moment is None or guard.locked(moment))
-        ):
-            found.add(Problem.KEYPAD_LOCKED_OUT)
         return found
 
     # ------------------------------------------------------------------ queries
@@ -1575,6 +1460,14 @@ class Ledger:
     def parcel(self, parcel_id: str) -> Parcel:
         """A copy of one parcel."""
         return replace(self._parcel(parcel_id))
+
+    def open_reservations_by(self, user_id: str) -> int:
+        """Reservations a user made that are still waiting for their door cycle."""
+        return sum(
+            1
+            for parcel in self._parcels.values()
+            if parcel.state is ParcelState.RESERVED and parcel.created_by == user_id
+        )
 
     def parcels_for(self, recipient: str) -> list[Parcel]:
         """Copies of a recipient's active parcels (reserved, stored, return waiting)."""
@@ -1669,8 +1562,6 @@ class Ledger:
             ],
             "parcels": [parcel.to_dict() for parcel in self._parcels.values()],
             "codes": self._codes.to_list(),
-            "keypads": {wall: guard.to_dict() for wall, guard in self._keypads.items()},
-            "remote_keypad": self._remote.to_dict(),
             "audit": [entry.to_dict() for entry in self._audit],
         }
 
@@ -1691,7 +1582,5 @@ class Ledger:
         ledger._revision = state.revision
         ledger._walls = state.walls
         ledger._parcels = state.parcels
-        ledger._keypads = state.keypads
-        ledger._remote = state.remote
         ledger._audit.extend(state.audit)
         return ledger

@@ -9,14 +9,15 @@ Rules kept here, in one small module, so they can be reviewed on their own:
   says nothing about which (or whether a) code matched.
 * Digests are unique: a freshly drawn code that collides with a live one is drawn
   again, so a code always names exactly one compartment.
-* A wrong code counts toward a per-keypad lock-out (``KeypadGuard``).
+* Wrong codes are counted by the hub's guard (``domain.guard``), per source,
+  before any ledger is asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 import hashlib
 import hmac
 import secrets
@@ -27,7 +28,6 @@ from .ledger_model import (
     CODE_LENGTH_MAX,
     CODE_LENGTH_MIN,
     CodeKind,
-    LedgerSettings,
     as_mapping,
     corrupt,
     iso,
@@ -35,7 +35,6 @@ from .ledger_model import (
     read_enum,
     read_int,
     read_opt_str,
-    read_opt_time,
     read_str,
     read_time,
 )
@@ -47,8 +46,6 @@ _KEY_CHECK_CONTEXT = b"parcel_locker/key-check/v1"
 _DRAW_ATTEMPTS = 1000
 # Separators people type when a code is shown grouped ("1234 5678", "1234-5678").
 _SEPARATORS = str.maketrans("", "", " -\t")
-# Back-off doubling stops growing long before this; it only keeps 2**n small.
-_MAX_DOUBLINGS = 32
 
 QR_SCHEME = "parcel-locker"
 _QR_ACTION = {
@@ -275,76 +272,3 @@ class CodeBook:
         if len({stored.digest for stored in codes.values()}) != len(codes):
             raise corrupt("duplicate code digest")
         self._codes = codes
-
-
-@dataclass(slots=True)
-class KeypadGuard:
-    """Consecutive wrong codes on one keypad, and its lock-out.
-
-    Policy: ``lockout_threshold`` wrong codes in a row lock the keypad for
-    ``lockout_base * 2**(level-1)``, capped at ``lockout_max``, where ``level``
-    counts the lock-outs since the last accepted code (30 s, 60 s, 120 s, ... 1 h
-    with the defaults). Locking resets the counter of wrong codes, so each lock-out
-    is earned by a new run of ``threshold`` wrong codes. While locked, every code is
-    refused and nothing is counted. An accepted code (only possible when not locked)
-    resets the counter and the level.
-    """
-
-    failures: int = 0
-    level: int = 0
-    locked_until: datetime | None = None
-
-    def locked(self, now: datetime) -> bool:
-        """Whether the keypad refuses every code at ``now``."""
-        return self.locked_until is not None and now < self.locked_until
-
-    def fail(self, now: datetime, settings: LedgerSettings) -> datetime | None:
-        """Count a wrong code; return the lock-out end when this one locks."""
-        self.failures += 1
-        if self.failures < settings.lockout_threshold:
-            return None
-        self.failures = 0
-        self.level += 1
-        self.locked_until = now + self.backoff(self.level, settings)
-        return self.locked_until
-
-    def succeed(self) -> bool:
-        """Reset after an accepted code; whether anything changed."""
-        changed = self.failures != 0 or self.level != 0 or self.locked_until is not None
-        self.failures = 0
-        self.level = 0
-        self.locked_until = None
-        return changed
-
-    @staticmethod
-    def backoff(level: int, settings: LedgerSettings) -> timedelta:
-        """Lock-out duration for the ``level``-th lock-out in a row."""
-        doublings = min(max(level - 1, 0), _MAX_DOUBLINGS)
-        return min(settings.lockout_base * (1 << doublings), settings.lockout_max)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return {
-            "failures": self.failures,
-            "level": self.level,
-            "locked_until": iso(self.locked_until),
-        }
-
-    @classmethod
-    def from_dict(cls, raw: Any) -> KeypadGuard:
-        """Read the form written by ``to_dict``."""
-        data = as_mapping(raw, "keypad")
-        guard = cls(
-            failures=read_int(data, "failures"),
-            level=read_int(data, "level"),
-            locked_until=read_opt_time(data, "locked_until"),
-        )
-        if guard.failures < 0 or guard.level < 0:
-            raise corrupt("negative keypad counter")
-        return guard
-
-
-def load_guards(raw: Any) -> dict[str, KeypadGuard]:
-    """Read the per-wall keypad guards."""
-    data: Mapping[str, Any] = as_mapping(raw, "keypads")
-    return {str(wall): KeypadGuard.from_dict(item) for wall, item in data.items()}

@@ -5,18 +5,13 @@ Every refusal of the ledger is a ``LedgerError``: the Home Assistant glue turns
 (or a keypad feedback value), so a user never sees a traceback. Placeholders are
 plain strings and never contain a code.
 
-Some refusals still change the ledger: a wrong code moves the keypad's failure
-counter and may lock the keypad out. Those errors carry the events they produced in
-``events`` (fire them) and the ledger's ``revision`` has moved (save it).
+A refusal never changes the ledger. Wrong codes are counted outside it, by the
+hub's guard (``domain.guard``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .ledger_model import DomainEvent
+from collections.abc import Mapping
 
 
 class LedgerError(Exception):
@@ -24,15 +19,9 @@ class LedgerError(Exception):
 
     translation_key = "ledger_error"
 
-    def __init__(
-        self,
-        placeholders: Mapping[str, str] | None = None,
-        *,
-        events: Iterable[DomainEvent] = (),
-    ) -> None:
-        """Keep the placeholders (strings only) and any events the refusal produced."""
+    def __init__(self, placeholders: Mapping[str, str] | None = None) -> None:
+        """Keep the placeholders (strings only)."""
         self.placeholders: dict[str, str] = dict(placeholders or {})
-        self.events: tuple[DomainEvent, ...] = tuple(events)
         details = ", ".join(
             f"{key}={value}" for key, value in self.placeholders.items()
         )
@@ -125,31 +114,38 @@ class NotInStateError(LedgerError):
     translation_key = "not_in_state"
 
 
-class InvalidCodeError(LedgerError):
-    """A wrong or malformed code. Placeholders: ``wall``, ``remaining`` (attempts)."""
+class CodeRejectedError(LedgerError):
+    """A code that opens nothing. ``reason`` says why; nothing in the ledger changed.
+
+    The hub's guard counts it as a failure of whoever typed it.
+    """
+
+    reason = "invalid"
+
+
+class InvalidCodeError(CodeRejectedError):
+    """A wrong or malformed code. The hub adds ``remaining`` (attempts left)."""
 
     translation_key = "invalid_code"
 
+    def __init__(self, reason: str = "invalid") -> None:
+        """Say whether the code was wrong or could not be a code at all."""
+        super().__init__()
+        self.reason = reason
 
-class CodeExpiredError(LedgerError):
+
+class CodeExpiredError(CodeRejectedError):
     """A code that was right but has expired. Placeholders: ``expires`` (ISO)."""
 
     translation_key = "code_expired"
+    reason = "expired"
 
 
-class CodeNotYetValidError(LedgerError):
+class CodeNotYetValidError(CodeRejectedError):
     """A code whose validity window has not started. Placeholders: ``valid_from``."""
 
     translation_key = "code_not_yet_valid"
-
-
-class KeypadLockedOutError(LedgerError):
-    """Too many wrong codes: every code is refused until ``until`` (ISO).
-
-    Placeholders: ``wall`` (id, or ``remote``), ``until``.
-    """
-
-    translation_key = "keypad_locked_out"
+    reason = "not_yet_valid"
 
 
 class CodeNotFoundError(LedgerError):

@@ -22,10 +22,6 @@ from .sizes import Size
 CODE_LENGTH_MIN = 6
 CODE_LENGTH_MAX = 10
 
-# Event data keys that carry a secret; ``DomainEvent.__repr__`` hides them.
-SECRET_EVENT_KEYS = frozenset({"code", "qr"})
-REDACTED = "**REDACTED**"
-
 
 class CompartmentStatus(StrEnum):
     """What the status sensor of a compartment shows."""
@@ -110,28 +106,18 @@ class Problem(StrEnum):
     KEYPAD_LOCKED_OUT = "keypad_locked_out"
 
 
-@dataclass(frozen=True, slots=True, repr=False)
+@dataclass(frozen=True, slots=True)
 class DomainEvent:
-    """Something that happened; the glue turns it into a bus event.
+    """Something that happened; the glue puts ``data`` on the bus.
 
-    ``data`` may carry a plaintext code (``delivered``, ``return_ready``): that is
-    the one place it leaves the ledger, so ``repr`` hides it in case an event ends
-    up in a log line.
+    ``data`` never holds a code: events reach the recorder and automation traces.
+    A code issued by the step (``delivered``, ``return_ready``) travels beside it
+    in ``issued``, for the hub to hand to the recipient only.
     """
 
     type: str
     data: dict[str, Any]
-
-    def redacted(self) -> dict[str, Any]:
-        """The data with secrets replaced, for logs and diagnostics."""
-        return {
-            key: REDACTED if key in SECRET_EVENT_KEYS and value is not None else value
-            for key, value in self.data.items()
-        }
-
-    def __repr__(self) -> str:
-        """Show the event without its secrets."""
-        return f"DomainEvent(type={self.type!r}, data={self.redacted()!r})"
+    issued: IssuedCode | None = field(default=None, repr=False, compare=False)
 
 
 def _positive(name: str, value: timedelta) -> None:
@@ -150,9 +136,6 @@ class LedgerSettings:
     door_open_alarm: timedelta = timedelta(seconds=120)
     temperature_band: tuple[float, float] = (2.0, 8.0)
     temperature_grace: timedelta = timedelta(seconds=60)
-    lockout_threshold: int = 5
-    lockout_base: timedelta = timedelta(seconds=30)
-    lockout_max: timedelta = timedelta(hours=1)
 
     def __post_init__(self) -> None:
         """Refuse values the ledger cannot work with (the options flow limits them)."""
@@ -172,14 +155,6 @@ class LedgerSettings:
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
             raise InvalidSettingsError(
                 {"setting": "temperature_band", "value": f"{low}..{high}"}
-            )
-        if isinstance(self.lockout_threshold, bool) or self.lockout_threshold < 1:
-            raise InvalidSettingsError(
-                {"setting": "lockout_threshold", "value": str(self.lockout_threshold)}
-            )
-        if self.lockout_base > self.lockout_max:
-            raise InvalidSettingsError(
-                {"setting": "lockout_base", "value": str(self.lockout_base)}
             )
 
 
@@ -316,6 +291,9 @@ class Parcel:
     # cancel_delivery on a stored parcel: it leaves as "cancelled" with the next
     # authorised door cycle instead of as "collected".
     cancel_pending: bool = False
+    # The Home Assistant user who reserved it (None: staff, automation, keypad):
+    # non-staff callers may hold only a few open reservations at a time.
+    created_by: str | None = None
 
     @property
     def active(self) -> bool:
@@ -344,6 +322,7 @@ class Parcel:
             "last_reminder": iso(self.last_reminder),
             "reminders": self.reminders,
             "cancel_pending": self.cancel_pending,
+            "created_by": self.created_by,
         }
 
     @classmethod
@@ -370,6 +349,7 @@ class Parcel:
             last_reminder=read_opt_time(data, "last_reminder"),
             reminders=read_int(data, "reminders"),
             cancel_pending=read_bool(data, "cancel_pending"),
+            created_by=read_opt_str(data, "created_by"),
         )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ledger_codes import CodeBook, KeypadGuard, StoredCode, load_guards
+from .ledger_codes import CodeBook, StoredCode
 from .ledger_model import (
     STORED_STATES,
     AuditEntry,
@@ -59,8 +59,6 @@ class LoadedState:
     revision: int
     walls: dict[str, Wall] = field(default_factory=dict)
     parcels: dict[str, Parcel] = field(default_factory=dict)
-    keypads: dict[str, KeypadGuard] = field(default_factory=dict)
-    remote: KeypadGuard = field(default_factory=KeypadGuard)
     audit: list[AuditEntry] = field(default_factory=list)
 
 
@@ -79,8 +77,8 @@ def load_state(raw: Mapping[str, Any], codes: CodeBook) -> LoadedState:
                 raise corrupt("duplicate parcel id")
             state.parcels[parcel.parcel_id] = parcel
         codes.load(as_list(raw.get("codes"), "codes"))
-        state.keypads = load_guards(raw.get("keypads"))
-        state.remote = KeypadGuard.from_dict(raw.get("remote_keypad"))
+        # Files written before the hub-wide guard also hold per-wall keypad
+        # counters ("keypads", "remote_keypad"): lock-outs are the guard's now.
         state.audit = [
             AuditEntry.from_dict(item) for item in as_list(raw.get("audit"), "audit")
         ]
@@ -118,9 +116,6 @@ def check_consistency(state: LoadedState, codes: Iterable[StoredCode]) -> None:
             raise corrupt("active parcel without compartment")
     for stored in codes:
         _check_code(state, stored)
-    for wall_id in state.keypads:
-        if wall_id not in state.walls:
-            raise corrupt("keypad of unknown wall")
 
 
 def _check_compartment(

@@ -18,12 +18,15 @@ from modbus_connection import ModbusError
 
 from .const import DOMAIN, LOGGER
 from .coordinator import ParcelLockerCoordinator
+from .domain.guard import keypad_source
+from .guard_keeper import GuardKeeper
 from .ledger import (
+    CodeRejectedError,
     CompartmentSpec,
     CompartmentStatus,
     DomainEvent,
+    InvalidCodeError,
     IssuedCode,
-    KeypadLockedOutError,
     Ledger,
     LedgerError,
     Parcel,
@@ -61,23 +64,25 @@ class Locker:
         coordinator: ParcelLockerCoordinator,
         ledger: Ledger,
         store: LedgerStore,
+        guard: GuardKeeper,
     ) -> None:
         """Bind the parts; call ``sync_walls`` before the first poll."""
         self.hass = hass
         self.coordinator = coordinator
         self.ledger = ledger
         self.store = store
+        self.guard = guard
         self.walls: Mapping[str, WallConfig] = coordinator.walls
         self._keypad_sequence: dict[str, int] = {}
         # Compartments whose parcel sensor disagrees with the ledger, and why;
         # None until the first poll has checked every compartment.
         self._mismatches: dict[tuple[str, int], str] | None = None
         self._shown_revision: int | None = None
-        # The QR payload of each parcel's current pickup code, in memory only:
-        # the ledger keeps codes as hashes, so after a restart there is none
-        # until a replacement code is issued (see ``pickup_qr``).
-        self._pickup_qr: dict[str, str] = {}
-        self._pickup_qr_checked: int | None = None
+        # Each parcel's current pickup code, in memory only, for its recipient's
+        # picture of it: the ledger keeps codes as hashes, so after a restart
+        # there is none until a replacement code is issued (see ``pickup_code``).
+        self._issued: dict[str, IssuedCode] = {}
+        self._issued_checked: int | None = None
 
     def sync_walls(self) -> None:
         """Tell the ledger which walls and compartments exist."""
@@ -104,34 +109,35 @@ class Locker:
     def fire(self, events: Iterable[DomainEvent]) -> None:
         """Put the ledger's events on the bus for automations and blueprints."""
         for event in events:
-            self._remember_qr(event.data.get("parcel_id"), event.data.get("qr"))
+            if event.issued is not None:
+                self._remember(event.issued)
             self.hass.bus.async_fire(f"{DOMAIN}_{event.type}", dict(event.data))
-        self._forget_dead_qr()
+        self._forget_dead_codes()
 
-    def _remember_qr(self, parcel_id: str | None, qr: str | None) -> None:
-        if parcel_id is not None and qr is not None:
-            self._pickup_qr[parcel_id] = qr
+    def _remember(self, issued: IssuedCode) -> None:
+        if issued.parcel_id is not None:
+            self._issued[issued.parcel_id] = issued
 
-    def pickup_qr(self, parcel_id: str) -> str | None:
-        """The QR payload of a waiting parcel's code, if this run issued it."""
-        qr = self._pickup_qr.get(parcel_id)
-        if qr is not None and not self._code_alive(parcel_id):
-            # Collected, cancelled, revoked or expired: forget the payload.
-            del self._pickup_qr[parcel_id]
+    def pickup_code(self, parcel_id: str) -> IssuedCode | None:
+        """A waiting parcel's current code, if this run issued it."""
+        issued = self._issued.get(parcel_id)
+        if issued is not None and not self._code_alive(parcel_id):
+            # Collected, cancelled, revoked or expired: forget it.
+            del self._issued[parcel_id]
             return None
-        return qr
+        return issued
 
-    def _forget_dead_qr(self) -> None:
-        """Drop the payloads of codes that no longer work, when the ledger moved."""
-        if not self._pickup_qr or self._pickup_qr_checked == self.ledger.revision:
+    def _forget_dead_codes(self) -> None:
+        """Drop the codes that no longer work, when the ledger moved."""
+        if not self._issued or self._issued_checked == self.ledger.revision:
             return
-        self._pickup_qr_checked = self.ledger.revision
+        self._issued_checked = self.ledger.revision
         # One pass over the live codes, not one per remembered parcel: this
         # runs on every commit, under load too.
         live = self._parcels_with_live_codes()
-        for parcel_id in list(self._pickup_qr):
+        for parcel_id in list(self._issued):
             if parcel_id not in live:
-                del self._pickup_qr[parcel_id]
+                del self._issued[parcel_id]
 
     def _parcels_with_live_codes(self) -> set[str]:
         now = self.now()
@@ -204,6 +210,7 @@ class Locker:
                     )
         events += self.ledger.tick(now)
         await self.async_commit(events)
+        await self.guard.async_tick(now)
         for wall_id, reading in readings.items():
             if reading.keypad is not None:
                 await self._async_keypad(wall_id, reading.keypad, now)
@@ -222,27 +229,26 @@ class Locker:
             # all zeros; that is not a wrong code (five would lock residents out).
             return
         link = self.coordinator.links[wall_id]
+        source = keypad_source(wall_id)
         try:
-            result = self.ledger.redeem(keypad.entered, wall_id, now, actor="keypad")
-        except KeypadLockedOutError as err:
-            await self.async_commit(err.events)
-            feedback = FEEDBACK_LOCKED_OUT
-        except LedgerError as err:
-            await self.async_commit(err.events)
+            await self.async_redeem(
+                keypad.entered, wall_id, source=source, actor="keypad"
+            )
+        except ServiceValidationError:
+            feedback = (
+                FEEDBACK_LOCKED_OUT
+                if self.guard.keypad_locked_until(wall_id, now) is not None
+                else FEEDBACK_REJECTED
+            )
+        except HomeAssistantError:
+            LOGGER.warning(
+                "A correct code was entered at %s but the compartment could not be"
+                " released",
+                self.walls[wall_id].name,
+            )
             feedback = FEEDBACK_REJECTED
         else:
-            await self.async_commit()
-            try:
-                await self.async_release(result.wall, result.number)
-            except HomeAssistantError:
-                LOGGER.warning(
-                    "A correct code was entered at %s but %s could not be released",
-                    self.walls[wall_id].name,
-                    result.compartment,
-                )
-                feedback = FEEDBACK_REJECTED
-            else:
-                feedback = FEEDBACK_ACCEPTED
+            feedback = FEEDBACK_ACCEPTED
         try:
             await link.write_keypad_feedback(feedback)
         except ModbusError as err:
@@ -319,11 +325,20 @@ class Locker:
         cold: bool,
         wall: str | None,
         actor: str,
+        created_by: str | None = None,
     ) -> Parcel:
         """Reserve the best compartment, save, and open it."""
         return await self._async_reserve_and_open(
             lambda now: self.ledger.assign(
-                recipient, size, carrier, tracking, cold, wall, now, actor=actor
+                recipient,
+                size,
+                carrier,
+                tracking,
+                cold,
+                wall,
+                now,
+                actor=actor,
+                created_by=created_by,
             ),
             actor,
         )
@@ -336,11 +351,18 @@ class Locker:
         carrier: str,
         wall: str | None,
         actor: str,
+        created_by: str | None = None,
     ) -> Parcel:
         """Reserve a compartment for a resident's return, and open it."""
         return await self._async_reserve_and_open(
             lambda now: self.ledger.start_return(
-                recipient, size, carrier, now, wall=wall, actor=actor
+                recipient,
+                size,
+                carrier,
+                now,
+                wall=wall,
+                actor=actor,
+                created_by=created_by,
             ),
             actor,
         )
@@ -367,14 +389,28 @@ class Locker:
         return parcel
 
     async def async_redeem(
-        self, code: str, wall: str | None, actor: str
+        self, code: str, wall: str | None, *, source: str, actor: str
     ) -> RedeemResult:
-        """Check a code; open what it belongs to."""
+        """Check a code for ``source`` (guarded first); open what it belongs to."""
+        now = self.now()
+        self.guard.check(source, actor, now)
         try:
-            result = self.ledger.redeem(code, wall, self.now(), actor=actor)
+            result = self.ledger.redeem(code, wall, now, actor=actor)
+        except CodeRejectedError as err:
+            refused = await self.guard.async_fail(
+                source,
+                actor=actor,
+                reason=err.reason,
+                wall_name=None if wall is None else self.walls[wall].name,
+                now=now,
+            )
+            # A right code at the wrong time says so, unless that locked it out.
+            if isinstance(err, InvalidCodeError) or refused.translation_key != (
+                "invalid_code"
+            ):
+                raise refused from None
+            raise ledger_error(err) from None
         except LedgerError as err:
-            # A wrong code still counts toward the lock-out: save that too.
-            await self.async_commit(err.events)
             raise ledger_error(err) from err
         await self.async_commit()
         await self.async_release(result.wall, result.number)
@@ -417,7 +453,7 @@ class Locker:
         except LedgerError as err:
             raise ledger_error(err) from err
         await self.async_commit()
-        self._remember_qr(issued.parcel_id, issued.qr)
+        self._remember(issued)
         return issued
 
     async def async_step(self, step: Callable[[datetime], list[DomainEvent]]) -> None:

@@ -10,12 +10,17 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
 )
 import voluptuous as vol
 
 from .const import (
     CONF_CODE_LENGTH,
     CONF_CODE_LIFETIME_HOURS,
+    CONF_COURIER_USERS,
     CONF_DOOR_ALARM_SECONDS,
     CONF_POLL_INTERVAL,
     CONF_REMINDER_HOURS,
@@ -59,29 +64,45 @@ def options_defaults(entry: ConfigEntry) -> dict[str, Any]:
         CONF_DOOR_ALARM_SECONDS: DEFAULTS.door_open_alarm.total_seconds(),
         CONF_TEMPERATURE_LOW: low,
         CONF_TEMPERATURE_HIGH: high,
+        CONF_COURIER_USERS: [],
         **entry.options,
     }
 
 
-def options_schema() -> vol.Schema:
-    """Every option, as a number box with its unit."""
-    return vol.Schema(
-        {
-            vol.Required(key): NumberSelector(
-                NumberSelectorConfig(
-                    mode=NumberSelectorMode.BOX,
-                    step=step,
-                    **({"unit_of_measurement": unit} if unit else {}),
-                )
+def options_schema(users: Mapping[str, str]) -> vol.Schema:
+    """Every option: number boxes with their unit, and who runs the kiosk.
+
+    ``users`` maps the user ids that may be courier kiosk users to their names.
+    """
+    schema: dict[vol.Marker, Any] = {
+        vol.Required(key): NumberSelector(
+            NumberSelectorConfig(
+                mode=NumberSelectorMode.BOX,
+                step=step,
+                **({"unit_of_measurement": unit} if unit else {}),
             )
-            for key, (_, _, step, unit) in LIMITS.items()
-        }
+        )
+        for key, (_, _, step, unit) in LIMITS.items()
+    }
+    schema[vol.Optional(CONF_COURIER_USERS)] = SelectSelector(
+        SelectSelectorConfig(
+            options=[
+                SelectOptionDict(value=user_id, label=name)
+                for user_id, name in users.items()
+            ],
+            multiple=True,
+            mode=SelectSelectorMode.DROPDOWN,
+        )
     )
+    return vol.Schema(schema)
 
 
-def check_options(data: dict[str, Any]) -> dict[str, str]:
+def check_options(data: dict[str, Any], users: Mapping[str, str]) -> dict[str, str]:
     """Errors by field; normalises whole numbers in place."""
     errors: dict[str, str] = {}
+    couriers = data.setdefault(CONF_COURIER_USERS, [])
+    if not isinstance(couriers, list) or not set(couriers) <= set(users):
+        errors[CONF_COURIER_USERS] = "unknown_user"
     for key, (low, high, _, _) in LIMITS.items():
         value = data.get(key)
         if (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+import re
 from typing import Any, cast
 
 from homeassistant.core import (
@@ -15,9 +16,11 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .const import DOMAIN
+from .const import DOMAIN, MAX_OPEN_RESERVATIONS
+from .guard_keeper import DATA_GUARD
 from .ledger import IssuedCode, Parcel, ParcelState
 from .locker import Locker
 from .permissions import (
@@ -26,6 +29,7 @@ from .permissions import (
     async_caller_as,
     require_acting_for,
     require_admin,
+    require_courier,
 )
 from .sizes import Size
 from .targets import (
@@ -56,13 +60,21 @@ ATTR_USER_ID = "user_id"
 KIND_COURIER = "courier"
 KIND_REPLACEMENT = "replacement"
 MAX_TEXT = 100
+UNKNOWN_CARRIER = "unknown"
+# Codes may be valid from and until dates in this range only.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_PERSON = re.compile(r"person\.[a-z0-9_]+")
 
 _text = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
 _size = vol.All(vol.Upper, vol.Coerce(Size))
 _wall = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
-# cv.entity_domain alone raises TypeError for non-strings: make them a string
-# first so every bad value is a clean validation error.
-_person = vol.All(cv.string, cv.entity_domain("person"))
+
+
+def _person(value: Any) -> str:
+    """A ``person`` entity id, exactly (no stray spaces or line breaks)."""
+    if not isinstance(value, str) or not _PERSON.fullmatch(value):
+        raise vol.Invalid("expected a person entity id, e.g. person.bob")
+    return value
 
 
 def _whole_number(value: Any) -> int:
@@ -96,7 +108,7 @@ ASSIGN_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_RECIPIENT): _person,
         vol.Optional(ATTR_SIZE, default=Size.S): _size,
-        vol.Required(ATTR_CARRIER): _text,
+        vol.Optional(ATTR_CARRIER, default=UNKNOWN_CARRIER): _text,
         vol.Optional(ATTR_TRACKING): _text,
         vol.Optional(ATTR_COLD, default=False): cv.boolean,
         vol.Optional(ATTR_WALL): _wall,
@@ -154,7 +166,7 @@ RETURN_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_RECIPIENT): _person,
         vol.Optional(ATTR_SIZE, default=Size.S): _size,
-        vol.Required(ATTR_CARRIER): _text,
+        vol.Optional(ATTR_CARRIER, default=UNKNOWN_CARRIER): _text,
         vol.Optional(ATTR_WALL): _wall,
     }
 )
@@ -187,8 +199,41 @@ def _code_response(issued: IssuedCode) -> dict[str, Any]:
     }
 
 
+def _error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+def _require_person(hass: HomeAssistant, recipient: str) -> None:
+    """A parcel is for someone who exists in Home Assistant."""
+    if hass.states.get(recipient) is None:
+        raise _error("unknown_recipient", recipient=recipient)
+
+
+def _check_reservations(hass: HomeAssistant, caller: Caller) -> str | None:
+    """Staff may reserve freely; anyone else only a few compartments at a time.
+
+    Returns the user the reservation is counted for (None: staff).
+    """
+    if caller.is_admin or caller.user_id is None:
+        return None
+    held = sum(
+        locker.ledger.open_reservations_by(caller.user_id)
+        for locker, _ in target_lockers(hass, None)
+    )
+    if held >= MAX_OPEN_RESERVATIONS:
+        raise _error("too_many_reservations", limit=str(MAX_OPEN_RESERVATIONS))
+    return caller.user_id
+
+
 async def _assign_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
+    require_courier(caller, call.context)
+    _require_person(hass, call.data[ATTR_RECIPIENT])
+    created_by = _check_reservations(hass, caller)
     candidates = target_lockers(hass, call.data.get(ATTR_WALL))
     refused: list[ServiceValidationError] = []
     for locker, wall_id in candidates:
@@ -201,6 +246,7 @@ async def _assign_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
                 cold=call.data[ATTR_COLD],
                 wall=wall_id,
                 actor=caller.actor,
+                created_by=created_by,
             )
         except ServiceValidationError as err:
             if err.translation_key != "no_compartment_available":
@@ -215,6 +261,8 @@ async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     caller = await async_caller(hass, call.context)
     candidates = target_lockers(hass, call.data.get(ATTR_WALL))
     code = call.data[ATTR_CODE]
+    # The hub's guard first: a locked-out caller learns nothing about any wall.
+    hass.data[DATA_GUARD].check(caller.source, caller.actor, dt_util.utcnow())
     # With several controllers, only the one that holds the code is asked.
     holder = next(
         (
@@ -225,7 +273,9 @@ async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
         candidates[0],
     )
     locker, wall_id = holder
-    result = await locker.async_redeem(code, wall_id, caller.actor)
+    result = await locker.async_redeem(
+        code, wall_id, source=caller.source, actor=caller.actor
+    )
     return {
         "compartment": result.compartment,
         "wall": result.wall,
@@ -335,11 +385,33 @@ async def _set_out_of_service(hass: HomeAssistant, call: ServiceCall) -> None:
     )
 
 
+def _window_time(call: ServiceCall, key: str) -> datetime | None:
+    """A validity bound as given; without a time zone it is Home Assistant's.
+
+    The UI's date and time picker sends local times without a zone. Dates
+    outside 2000-2100 are refused (they are typing mistakes, and the far end
+    of the calendar overflows date arithmetic).
+    """
+    value: datetime | None = call.data.get(key)
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt_util.get_default_time_zone())
+    if not FIRST_YEAR <= value.year < LAST_YEAR:
+        raise _error(
+            "date_out_of_range",
+            field=key,
+            first=str(FIRST_YEAR),
+            last=str(LAST_YEAR),
+        )
+    return dt_util.as_utc(value)
+
+
 async def _issue_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
     require_admin(caller, call.context)
-    valid_from: datetime | None = call.data.get(ATTR_VALID_FROM)
-    valid_until: datetime | None = call.data.get(ATTR_VALID_UNTIL)
+    valid_from = _window_time(call, ATTR_VALID_FROM)
+    valid_until = _window_time(call, ATTR_VALID_UNTIL)
     if call.data[ATTR_KIND] == KIND_REPLACEMENT:
         locker, parcel = resolve_parcel(hass, _required(call, ATTR_PARCEL_ID))
         issued = await locker.async_issue_code(
@@ -398,6 +470,8 @@ async def _revoke_code(hass: HomeAssistant, call: ServiceCall) -> None:
 async def _start_return(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
     require_acting_for(caller, call.data[ATTR_RECIPIENT], call.context)
+    _require_person(hass, call.data[ATTR_RECIPIENT])
+    created_by = _check_reservations(hass, caller)
     locker, wall_id = target_lockers(hass, call.data.get(ATTR_WALL))[0]
     parcel = await locker.async_start_return(
         recipient=call.data[ATTR_RECIPIENT],
@@ -405,6 +479,7 @@ async def _start_return(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
         carrier=call.data[ATTR_CARRIER],
         wall=wall_id,
         actor=caller.actor,
+        created_by=created_by,
     )
     return _parcel_response(parcel)
 

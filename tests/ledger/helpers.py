@@ -73,8 +73,9 @@ def deliver(
     parcel = ledger.assign(recipient, size, "DHL", "TRACK1", cold, wall, now)
     assert ledger.door_opened(parcel.wall, parcel.number, now + sec(5)) == []
     events = ledger.door_closed(parcel.wall, parcel.number, now + sec(20))
-    code = only(events, EventType.DELIVERED).data["code"]
-    return ledger.parcel(parcel.parcel_id), code
+    issued = only(events, EventType.DELIVERED).issued
+    assert issued is not None
+    return ledger.parcel(parcel.parcel_id), issued.code
 
 
 def pick_up(
