@@ -765,7 +765,7 @@ class ParcelLockerOptionsFlow(OptionsFlow):
             if user.is_active and not user.system_generated
         }
         if user_input is not None:
-            errors = check_options(user_input, users)
+            errors = check_options(user_input)
             if not errors:
                 return self.async_create_entry(data=user_input)
         return self.async_show_form(

@@ -97,12 +97,14 @@ def options_schema(users: Mapping[str, str]) -> vol.Schema:
     return vol.Schema(schema)
 
 
-def check_options(data: dict[str, Any], users: Mapping[str, str]) -> dict[str, str]:
-    """Errors by field; normalises whole numbers in place."""
+def check_options(data: dict[str, Any]) -> dict[str, str]:
+    """Errors by field; normalises whole numbers in place.
+
+    Courier kiosk users need no check here: the selector only accepts the
+    users it offered.
+    """
     errors: dict[str, str] = {}
-    couriers = data.setdefault(CONF_COURIER_USERS, [])
-    if not isinstance(couriers, list) or not set(couriers) <= set(users):
-        errors[CONF_COURIER_USERS] = "unknown_user"
+    data.setdefault(CONF_COURIER_USERS, [])
     for key, (low, high, _, _) in LIMITS.items():
         value = data.get(key)
         if (

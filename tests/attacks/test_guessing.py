@@ -12,6 +12,7 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
@@ -206,3 +207,23 @@ async def test_sustained_guessing_stays_under_sixty_an_hour(
             ]
             assert len(in_window) <= 60
     assert len(times) <= 6 * 60
+
+
+async def test_a_damaged_guard_file_starts_a_fresh_guard(
+    hass: HomeAssistant,
+    hass_storage: dict,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Only counters and refusals are in it: a damaged one is started over."""
+    hass_storage["parcel_locker.guard"] = {
+        "version": 1,
+        "key": "parcel_locker.guard",
+        "data": {"sources": {"user:x": {"failures": ["not a time"]}}},
+    }
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    guard = mock_config_entry.runtime_data.locker.guard.guard
+    assert guard.to_dict() == {"sources": {}, "log": []}
+    assert "The stored code guard cannot be read" in caplog.text
