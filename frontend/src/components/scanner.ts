@@ -35,6 +35,7 @@ export class PlkScanner extends LitElement {
     css`
       :host {
         display: block;
+        container-type: inline-size;
       }
       .actions {
         display: grid;
@@ -96,6 +97,14 @@ export class PlkScanner extends LitElement {
       .hint {
         margin-top: 8px;
         text-align: center;
+      }
+      @container (max-width: 480px) {
+        .big {
+          flex-direction: column;
+          gap: 4px;
+          font-size: 17px;
+          padding: 8px;
+        }
       }
     `,
   ];

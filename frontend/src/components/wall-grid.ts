@@ -73,14 +73,18 @@ export class PlkWallGrid extends LitElement {
         min-height: 88px;
         padding: 8px;
         border-radius: 10px;
-        border: 2px solid color-mix(in srgb, var(--tone) 35%, transparent);
-        background: color-mix(in srgb, var(--tone) 14%, var(--pl-card-bg));
+        border: 2px solid color-mix(in srgb, var(--tone) 40%, transparent);
+        background: color-mix(in srgb, var(--tone) 16%, var(--pl-card-bg));
         cursor: pointer;
         text-align: left;
         overflow: hidden;
       }
+      .tile.free {
+        border-color: color-mix(in srgb, var(--tone) 30%, transparent);
+        background: color-mix(in srgb, var(--tone) 5%, var(--pl-card-bg));
+      }
       .tile:hover {
-        background: color-mix(in srgb, var(--tone) 24%, var(--pl-card-bg));
+        background: color-mix(in srgb, var(--tone) 26%, var(--pl-card-bg));
       }
       .tile.problem {
         border-color: var(--severity);

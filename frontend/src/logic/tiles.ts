@@ -25,7 +25,7 @@ export interface TileLook {
 
 const TONE_COLOR: Record<Tone, string> = {
   free: "var(--success-color, #43a047)",
-  reserved: "var(--info-color, #039be5)",
+  reserved: "var(--purple-color, #926bc7)",
   occupied: "var(--primary-color, #03a9f4)",
   out_of_service: "var(--disabled-text-color, #9e9e9e)",
   offline: "var(--disabled-text-color, #9e9e9e)",

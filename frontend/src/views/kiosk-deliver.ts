@@ -171,7 +171,7 @@ export class PlkKioskDeliver extends LitElement {
       return kioskResult(ctx, {
         compartment: r.compartment,
         wall: ctx.session.walls.length > 1 ? r.wall_name : null,
-        kicker: t("kiosk_deliver_kicker"),
+        kicker: r.held || !r.compartment ? t("kiosk_held_title") : t("kiosk_deliver_kicker"),
         instruction: r.held ? t("kiosk_held", { name }) : t("kiosk_deliver_instruction"),
         held: r.held || !r.compartment,
         seconds: this._countdown.remaining,

@@ -130,8 +130,15 @@ export const kioskStyles = css`
     color: var(--pl-muted);
     font-size: 18px;
   }
-  .result .big {
-    min-width: 320px;
+  .result .big.primary {
+    width: auto;
+    min-width: min(360px, 100%);
+    padding: 0 48px;
+  }
+  .result.held .kicker {
+    color: var(--primary-text-color);
+    font-weight: 600;
+    font-size: 30px;
   }
 `;
 
@@ -152,7 +159,7 @@ export function kioskResult(
   const { t } = ctx;
   return html`<div class="result ${opts.held ? "held" : ""}" role="status" aria-live="assertive" data-testid="kiosk-result">
     ${opts.held
-      ? html`<plk-icon class="huge-icon" icon="home"></plk-icon>`
+      ? html`<plk-icon class="huge-icon" icon="home"></plk-icon><span class="kicker">${opts.kicker}</span>`
       : html`<span class="kicker">${opts.kicker}</span>
           <span class="huge-label" data-testid="kiosk-compartment">${opts.compartment}</span>
           ${opts.wall ? html`<span class="kicker">${opts.wall}</span>` : nothing}`}

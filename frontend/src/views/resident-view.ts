@@ -45,6 +45,7 @@ export class PlkResidentView extends LitElement {
       }
       .list {
         display: grid;
+        align-items: start;
         grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
         gap: var(--pl-gap);
       }
@@ -202,7 +203,7 @@ export class PlkResidentView extends LitElement {
                 <span class="wall">${p.wall_name ?? ""}</span>
               </div>`}
           <div class="facts">
-            <h3>${atDesk ? t("at_front_desk") : p.carrier ? t("parcel_from", { carrier: p.carrier }) : t("parcel_generic")}</h3>
+            <h3>${p.carrier ? t("parcel_from", { carrier: p.carrier }) : t("parcel_generic")}</h3>
             ${forOther ? html`<span class="muted small">${t("parcel_for", { name: p.recipient_name ?? "" })}</span>` : nothing}
             ${stateLine ? html`<span class="small">${stateLine}</span>` : nothing}
             ${p.stored_at || p.created

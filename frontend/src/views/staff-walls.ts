@@ -161,7 +161,7 @@ export class PlkStaffWalls extends LitElement {
                 style="color: ${s === "free"
                   ? "var(--success-color)"
                   : s === "reserved"
-                    ? "var(--info-color, #039be5)"
+                    ? "var(--purple-color, #926bc7)"
                     : s === "occupied"
                       ? "var(--primary-color)"
                       : "var(--disabled-text-color)"}"
