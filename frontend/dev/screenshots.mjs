@@ -2,6 +2,7 @@
 // light and dark, with Debian's Chromium driven by playwright-core.
 //   npm run screenshots                 -> ../docs/screenshots/
 //   node dev/screenshots.mjs OUT [filter] -> another folder, only scenes matching the filter
+import { execFileSync } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,18 @@ const FILTER = process.argv[3] ?? "";
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const SIZES = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
 const QR = "parcel-locker://pickup?wall=01JDWALLA000000000000000AA&compartment=A-07&code=04718265";
+// A fixed clock and time zone: the same pictures on every run.
+const NOW = new Date("2026-11-29T14:00:00Z");
+const TIME_ZONE = "Europe/Amsterdam";
+
+/** Shrink the PNGs with pngquant when it is installed (apt-get install pngquant). */
+function shrink(files) {
+  try {
+    execFileSync("pngquant", ["--quality=70-95", "--strip", "--skip-if-larger", "--force", "--ext", ".png", ...files]);
+  } catch (error) {
+    if (error.code !== "ENOENT" && error.status !== 99 && error.status !== 98) throw error;
+  }
+}
 
 const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
 
@@ -97,14 +110,15 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 await mkdir(OUT, { recursive: true });
-let count = 0;
+const written = [];
 try {
   for (const scene of SCENES.filter((s) => s.name.includes(FILTER))) {
     for (const [size, viewport] of Object.entries(SIZES)) {
       if (scene.only && scene.only !== size) continue;
       for (const theme of scene.light ? ["light"] : ["light", "dark"]) {
-        const context = await browser.newContext({ viewport, deviceScaleFactor: 1, reducedMotion: "reduce" });
+        const context = await browser.newContext({ viewport, deviceScaleFactor: 1, reducedMotion: "reduce", timezoneId: TIME_ZONE });
         const page = await context.newPage();
+        await page.clock.setFixedTime(NOW);
         const errors = [];
         page.on("pageerror", (error) => errors.push(error.message));
         page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
@@ -117,7 +131,7 @@ try {
         await page.screenshot({ path: file });
         if (errors.length) throw new Error(`${scene.name}: ${errors.join("; ")}`);
         await context.close();
-        count += 1;
+        written.push(file);
       }
     }
   }
@@ -125,4 +139,5 @@ try {
   await browser.close();
   server.close();
 }
-console.log(`${count} screenshots in ${OUT}`);
+shrink(written);
+console.log(`${written.length} screenshots in ${OUT}`);

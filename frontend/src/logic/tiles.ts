@@ -23,7 +23,7 @@ export interface TileLook {
   cold: boolean;
 }
 
-const TONE_COLOR: Record<Tone, string> = {
+export const TONE_COLOR: Record<Tone, string> = {
   free: "var(--success-color, #43a047)",
   reserved: "var(--purple-color, #926bc7)",
   occupied: "var(--primary-color, #03a9f4)",

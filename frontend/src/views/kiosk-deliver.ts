@@ -262,6 +262,10 @@ export class PlkKioskDeliver extends LitElement {
         .value=${this._query}
         placeholder=${t("kiosk_search_placeholder")}
         @input=${(e: Event) => (this._query = (e.target as HTMLInputElement).value)}
+        @keydown=${(e: KeyboardEvent) => {
+          const [only, ...more] = results;
+          if (e.key === "Enter" && only && !more.length) this._patch({ recipient: only });
+        }}
       />
       ${results.length
         ? html`<div class="results" role="list">

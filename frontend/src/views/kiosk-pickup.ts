@@ -77,8 +77,16 @@ export class PlkKioskPickup extends LitElement {
       .code.failed {
         border-color: var(--pl-error);
       }
-      .or {
-        color: var(--pl-muted);
+      .art {
+        display: flex;
+        justify-content: center;
+        padding: 24px;
+        color: var(--pl-primary);
+        opacity: 0.16;
+        --pl-icon-size: 200px;
+      }
+      :host([narrow]) .art {
+        display: none;
       }
     `,
   ];
@@ -174,6 +182,7 @@ export class PlkKioskPickup extends LitElement {
             @qr-text=${(e: CustomEvent<{ text: string }>) => this._onQr(e.detail.text)}
             @qr-failed=${(e: CustomEvent<{ reason: "camera" | "no_qr" }>) => (this._error = t(`scan_failed_${e.detail.reason}`))}
           ></plk-scanner>
+          <div class="art" aria-hidden="true"><plk-icon icon="qr"></plk-icon></div>
         </section>
         <section>
           <h2 class="step"><span class="n"><plk-icon icon="dialpad" style="--pl-icon-size: 22px"></plk-icon></span>${t("kiosk_code_title")}</h2>

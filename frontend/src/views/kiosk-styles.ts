@@ -104,13 +104,15 @@ export const kioskStyles = css`
     color: var(--pl-muted);
   }
   .result .huge-label {
-    font-size: clamp(96px, 22vw, 220px);
+    font-size: clamp(56px, 20vw, 220px);
     line-height: 1;
+    white-space: nowrap;
+    max-width: 100%;
     font-weight: 700;
     letter-spacing: 0.02em;
     font-variant-numeric: tabular-nums;
     color: var(--pl-primary);
-    padding: 16px 48px;
+    padding: 0.08em 0.22em;
     border: 6px solid var(--pl-primary);
     border-radius: 32px;
   }

@@ -1,7 +1,8 @@
 /** Staff: every wall drawn as its grid, its problems, and a sheet to act on a compartment. */
 import { LitElement, css, html, nothing } from "lit";
+import { keyed } from "lit/directives/keyed.js";
 import { card, type PanelContext } from "../context";
-import { groupProblems, problemIcon, SEVERITY_COLOR } from "../logic/tiles";
+import { groupProblems, problemIcon, SEVERITY_COLOR, TONE_COLOR } from "../logic/tiles";
 import { formatTemperature } from "../logic/temperature";
 import { dynamicText, statusName } from "../strings";
 import { sharedStyles } from "../styles";
@@ -154,20 +155,7 @@ export class PlkStaffWalls extends LitElement {
     return html`
       <div class="legend" aria-label=${t("legend")}>
         ${(["free", "reserved", "occupied", "out_of_service"] as const).map(
-          (s) =>
-            html`<span
-              ><plk-icon
-                icon=${s}
-                style="color: ${s === "free"
-                  ? "var(--success-color)"
-                  : s === "reserved"
-                    ? "var(--purple-color, #926bc7)"
-                    : s === "occupied"
-                      ? "var(--primary-color)"
-                      : "var(--disabled-text-color)"}"
-              ></plk-icon
-              >${statusName(ctx.localize, s)}</span
-            >`,
+          (s) => html`<span><plk-icon icon=${s} style="color: ${TONE_COLOR[s]}"></plk-icon>${statusName(ctx.localize, s)}</span>`,
         )}
         <span><plk-icon icon="door_open" style="color: var(--warning-color)"></plk-icon>${t("door_open")}</span>
         <span><plk-icon icon="cold" style="color: var(--info-color, #039be5)"></plk-icon>${t("cooled")}</span>
@@ -258,11 +246,17 @@ export class PlkStaffWalls extends LitElement {
               <dd>${c.problems.map((p) => dynamicText(t, `problem_${p}`, p)).join(", ")}</dd>`
           : nothing}
       </dl>
-      <plk-action-bar .ctx=${this.ctx} .actions=${compartmentActions(this.ctx, wall, c)}></plk-action-bar>
+      ${keyed(
+        `${wall.wall_id}/${c.label}`,
+        html`<plk-action-bar .ctx=${this.ctx} .actions=${compartmentActions(this.ctx, wall, c)}></plk-action-bar>`,
+      )}
       ${parcel
         ? html`<div class="section-title">${t("parcel_section")}</div>
             ${parcelFacts(this.ctx, parcel)}
-            <plk-action-bar .ctx=${this.ctx} .actions=${parcelActions(this.ctx, parcel)}></plk-action-bar>`
+            ${keyed(
+              parcel.parcel_id,
+              html`<plk-action-bar .ctx=${this.ctx} .actions=${parcelActions(this.ctx, parcel)}></plk-action-bar>`,
+            )}`
         : c.recipient_name
           ? html`<div class="section-title">${t("parcel_section")}</div>
               <p>${t("parcel_for", { name: c.recipient_name })}</p>`
