@@ -60,3 +60,24 @@ export function navigate(path: string, replace = false): void {
   else history.pushState(null, "", path);
   window.dispatchEvent(new CustomEvent("location-changed", { detail: { replace } }));
 }
+
+/** Arrow keys, Home and End move between the tabs of a tablist (WAI-ARIA tabs pattern). */
+export function onTabKey(event: KeyboardEvent): void {
+  const tabs = [...(event.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('[role="tab"]')];
+  const index = tabs.indexOf(event.target as HTMLElement);
+  if (index < 0) return;
+  const next =
+    event.key === "ArrowRight"
+      ? tabs[(index + 1) % tabs.length]
+      : event.key === "ArrowLeft"
+        ? tabs[(index - 1 + tabs.length) % tabs.length]
+        : event.key === "Home"
+          ? tabs[0]
+          : event.key === "End"
+            ? tabs[tabs.length - 1]
+            : undefined;
+  if (!next) return;
+  event.preventDefault();
+  next.focus();
+  next.click();
+}

@@ -5,7 +5,7 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { DOMAIN, fetchSession, subscribeUpdates } from "./api";
-import { card, makeContext, navigate, type PanelContext } from "./context";
+import { card, makeContext, navigate, onTabKey, type PanelContext } from "./context";
 import { isKioskPath, normaliseRole, pickTab, staffTabs, type StaffTab } from "./logic/roles";
 import { errorMessage } from "./logic/errors";
 import { TRANSLATION_CATEGORIES } from "./strings";
@@ -401,7 +401,7 @@ export class ParcelLockerPanel extends LitElement {
     const { t } = ctx;
     const tabs = staffTabs(ctx.session.role);
     const tab = pickTab<StaffTab>(tabs, path.split("/")[1], "walls");
-    const tabBar = html`<div class="tabs" role="tablist" aria-label=${t("title")}>
+    const tabBar = html`<div class="tabs" role="tablist" aria-label=${t("title")} @keydown=${onTabKey}>
       ${tabs.map(
         (id) =>
           html`<button
@@ -409,6 +409,7 @@ export class ParcelLockerPanel extends LitElement {
             id="tab-${id}"
             data-tab=${id}
             aria-selected=${id === tab ? "true" : "false"}
+            tabindex=${id === tab ? "0" : "-1"}
             aria-controls="staff-main"
             @click=${() => navigate(`${this._base}/${id}`, true)}
           >

@@ -60,6 +60,18 @@ describe("staff", () => {
     );
   });
 
+  it("moves between tabs with the arrow keys and navigates inside Home Assistant", async () => {
+    const { panel } = await mount({ role: "staff" });
+    const tabs = queryAll(panel, '[role="tab"]');
+    expect(tabs.map((tab) => tab.dataset.tab)).toEqual(["walls", "parcels", "activity", "statistics"]);
+    expect(tabs[0]!.getAttribute("aria-selected")).toBe("true");
+    let changed = 0;
+    window.addEventListener("location-changed", () => (changed += 1), { once: true });
+    tabs[0]!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true, composed: true }));
+    expect(location.pathname).toBe("/parcel-locker/parcels");
+    expect(changed).toBe(1);
+  });
+
   it("shows temperatures in the user's unit", async () => {
     const { panel } = await mount({ role: "staff", unit: "°F" });
     expect(textOf(query(panel, '[data-compartment="A-21"]'))).toContain("39.6 °F");

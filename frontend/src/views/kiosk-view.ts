@@ -1,6 +1,6 @@
 /** The kiosk (/parcel-locker/kiosk): full screen over Home Assistant's chrome, Deliver | Pick up. */
 import { LitElement, css, html, nothing } from "lit";
-import { navigate, type PanelContext } from "../context";
+import { navigate, onTabKey, type PanelContext } from "../context";
 import { kioskTabs, pickTab, type KioskTab } from "../logic/roles";
 import { sharedStyles } from "../styles";
 import "../components/icon";
@@ -150,13 +150,14 @@ export class PlkKioskView extends LitElement {
           <span>${wall ? wall.name : t("title")}</span>
         </div>
         ${tabs.length > 1
-          ? html`<div role="tablist" aria-label=${t("kiosk_title")}>
+          ? html`<div role="tablist" aria-label=${t("kiosk_title")} @keydown=${onTabKey}>
               ${tabs.map(
                 (id) =>
                   html`<button
                     role="tab"
                     id="tab-${id}"
                     aria-selected=${id === tab ? "true" : "false"}
+                    tabindex=${id === tab ? "0" : "-1"}
                     aria-controls="kiosk-main"
                     data-tab=${id}
                     @click=${() => this._go(id)}
