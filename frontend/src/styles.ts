@@ -200,7 +200,7 @@ export const sharedStyles = css`
     padding: 40px 16px;
     color: var(--pl-muted);
   }
-  .empty plk-icon {
+  .empty > plk-icon {
     --pl-icon-size: 56px;
     color: var(--pl-primary);
     opacity: 0.8;
