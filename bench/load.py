@@ -77,7 +77,7 @@ from custom_components.parcel_locker.const import (
     FRAMER_SOCKET,
     SUBENTRY_WALL,
 )
-from custom_components.parcel_locker.ledger import Ledger, LedgerError
+from custom_components.parcel_locker.domain.ledger import Ledger, LedgerError
 from custom_components.parcel_locker.wall_config import generate_map
 from custom_components.parcel_locker.wall_form import subentry_data
 from simulator import LockerSimulator, reference_wall

@@ -37,14 +37,14 @@ from typing import Any, Protocol
 from modbus_connection import ModbusConnection, ModbusUnit
 
 from custom_components.parcel_locker.connection import create_connection
-from custom_components.parcel_locker.register_map import (
+from custom_components.parcel_locker.domain.sizes import parse_sizes
+from custom_components.parcel_locker.domain.wiring.register_map import (
     OptionalPoints,
     ReferenceWiring,
     Table,
     WallMap,
     reference_layout,
 )
-from custom_components.parcel_locker.sizes import parse_sizes
 from custom_components.parcel_locker.wall_link import WallLink
 from simulator import LockerSimulator, SimulatedWall, reference_wall
 

@@ -25,12 +25,12 @@ import sys
 
 from homeassistant.core import HomeAssistant
 
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     CompartmentSpec,
     EventType,
     LedgerSettings,
 )
-from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.domain.sizes import Size
 from custom_components.parcel_locker.store import LedgerStore, async_secret_key
 
 ENTRY_ID = "crash"

@@ -35,14 +35,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.parcel_locker.const import DOMAIN
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     CompartmentSpec,
     Ledger,
     LedgerSettings,
     ParcelState,
 )
-from custom_components.parcel_locker.ledger_model import DoorPhase
-from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.domain.ledger.model import DoorPhase
+from custom_components.parcel_locker.domain.sizes import Size
 from custom_components.parcel_locker.store import (
     LedgerStore,
     UnreadableStoreError,

@@ -34,7 +34,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.parcel_locker.const import DOMAIN
-from custom_components.parcel_locker.ledger import Ledger
+from custom_components.parcel_locker.domain.ledger import Ledger
 from simulator.server import LockerSimulator
 
 from .conftest import (

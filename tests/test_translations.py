@@ -8,7 +8,7 @@ import re
 
 import yaml
 
-from custom_components.parcel_locker import ledger_errors
+from custom_components.parcel_locker.domain.ledger import errors as ledger_errors
 from custom_components.parcel_locker.services import SERVICES
 
 INTEGRATION = Path(__file__).parents[1] / "custom_components" / "parcel_locker"

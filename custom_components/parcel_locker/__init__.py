@@ -19,12 +19,12 @@ from .coordinator import (
     ParcelLockerCoordinator,
     ParcelLockerRuntimeData,
 )
+from .domain.ledger import LedgerError
+from .domain.wiring.register_map import MapError
 from .entity import wall_device_info
 from .guard_keeper import DATA_GUARD, GuardKeeper
-from .ledger import LedgerError
 from .locker import Locker
 from .pickup_qr import PickupQrView
-from .register_map import MapError
 from .residents import residents_device_info
 from .services import async_setup_services
 from .settings import ledger_settings

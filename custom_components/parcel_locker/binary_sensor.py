@@ -17,9 +17,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
+from .domain.ledger import Problem
+from .domain.wiring.register_map import CompartmentMap
 from .entity import CompartmentEntity, WallEntity
-from .ledger import Problem
-from .register_map import CompartmentMap
 from .wall_config import WallConfig
 from .wall_link import CompartmentReading
 

@@ -60,8 +60,8 @@ from .const import (
     LOGGER,
     SUBENTRY_WALL,
 )
-from .options import check_options, options_defaults, options_schema
-from .register_map import (
+from .domain.sizes import SizeSpecError, compartment_label, parse_sizes
+from .domain.wiring.register_map import (
     EDITABLE_ROLES,
     MAX_UNIT_ID,
     MIN_UNIT_ID,
@@ -70,7 +70,7 @@ from .register_map import (
     WallMap,
     format_point,
 )
-from .sizes import SizeSpecError, compartment_label, parse_sizes
+from .options import check_options, options_defaults, options_schema
 from .wall_config import OPTIONAL_POINT_NAMES, generate_map, parse_cooled
 from .wall_form import (
     PROFILES_WITH_WIRING_STEP,

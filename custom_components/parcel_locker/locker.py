@@ -19,8 +19,7 @@ from modbus_connection import ModbusError
 from .const import DOMAIN, LOGGER
 from .coordinator import ParcelLockerCoordinator
 from .domain.guard import keypad_source
-from .guard_keeper import GuardKeeper
-from .ledger import (
+from .domain.ledger import (
     CodeRejectedError,
     CompartmentSpec,
     CompartmentStatus,
@@ -32,7 +31,8 @@ from .ledger import (
     Parcel,
     RedeemResult,
 )
-from .sizes import Size
+from .domain.sizes import Size
+from .guard_keeper import GuardKeeper
 from .store import LedgerStore
 from .wall_config import WallConfig
 from .wall_link import KeypadReading, WallReading

@@ -34,7 +34,7 @@ from PIL import Image, ImageDraw, ImageFont
 import pyqrcode  # type: ignore[import-untyped]
 
 from .const import DOMAIN
-from .ledger import LedgerError
+from .domain.ledger import LedgerError
 from .locker import Locker
 from .permissions import async_caller
 from .targets import loaded_lockers

@@ -23,8 +23,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
+from .domain.ledger import UNKNOWN_RECIPIENT, Ledger, ParcelState
 from .entity import MANUFACTURER
-from .ledger import UNKNOWN_RECIPIENT, Ledger, ParcelState
 
 PERSON = "person"
 ATTR_PARCELS = "parcels"

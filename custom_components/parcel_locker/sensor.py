@@ -20,10 +20,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
+from .domain.ledger import CompartmentStatus, Ledger
+from .domain.sizes import Size
 from .entity import CompartmentEntity, WallEntity
-from .ledger import CompartmentStatus, Ledger
 from .residents import async_setup_resident_sensors
-from .sizes import Size
 from .wall_config import WallConfig
 
 PARALLEL_UPDATES = 0

@@ -20,8 +20,9 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN, MAX_OPEN_RESERVATIONS
+from .domain.ledger import IssuedCode, Parcel, ParcelState
+from .domain.sizes import Size
 from .guard_keeper import DATA_GUARD
-from .ledger import IssuedCode, Parcel, ParcelState
 from .locker import Locker
 from .permissions import (
     Caller,
@@ -31,7 +32,6 @@ from .permissions import (
     require_admin,
     require_courier,
 )
-from .sizes import Size
 from .targets import (
     ATTR_COMPARTMENT,
     ATTR_WALL,

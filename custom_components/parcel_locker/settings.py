@@ -15,7 +15,7 @@ from .const import (
     CONF_TEMPERATURE_HIGH,
     CONF_TEMPERATURE_LOW,
 )
-from .ledger import LedgerSettings
+from .domain.ledger import LedgerSettings
 
 DEFAULTS = LedgerSettings()
 

@@ -31,7 +31,7 @@ from homeassistant.util import dt as dt_util, json as json_util
 from homeassistant.util.file import write_utf8_file
 
 from .const import DOMAIN, LOGGER
-from .ledger import Ledger, LedgerCorruptError, LedgerSettings
+from .domain.ledger import Ledger, LedgerCorruptError, LedgerSettings
 
 STORAGE_VERSION = 1
 SECRET_KEY = f"{DOMAIN}.secret"

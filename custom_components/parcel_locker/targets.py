@@ -13,7 +13,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN
-from .ledger import LedgerError, Parcel
+from .domain.ledger import LedgerError, Parcel
 
 if TYPE_CHECKING:
     from .locker import Locker

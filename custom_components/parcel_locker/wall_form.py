@@ -40,7 +40,8 @@ from .const import (
     DEFAULT_PULSE_SECONDS,
     LOGGER,
 )
-from .register_map import (
+from .domain.sizes import MAX_COMPARTMENTS, SizeSpecError, compartment_label
+from .domain.wiring.register_map import (
     MAX_ADDRESS,
     MAX_UNIT_ID,
     MIN_UNIT_ID,
@@ -51,7 +52,6 @@ from .register_map import (
     wall_map_from_dict,
     wall_map_to_dict,
 )
-from .sizes import MAX_COMPARTMENTS, SizeSpecError, compartment_label
 from .wall_config import OPTIONAL_POINT_NAMES, generate_map
 from .wall_link import WallLink, WallReading
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import json
 from typing import Any
 
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     CompartmentSpec,
     DomainEvent,
     EventType,
@@ -14,7 +14,7 @@ from custom_components.parcel_locker.ledger import (
     LedgerSettings,
     Parcel,
 )
-from custom_components.parcel_locker.sizes import Size, compartment_label
+from custom_components.parcel_locker.domain.sizes import Size, compartment_label
 
 KEY = b"test-install-key-0123456789abcdef"
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.parcel_locker import ledger_codes
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     CodeExpiredError,
     CodeKind,
     CodeNotFoundError,
@@ -24,9 +23,10 @@ from custom_components.parcel_locker.ledger import (
     LedgerError,
     LedgerSettings,
     ParcelState,
+    codes as ledger_codes,
 )
-from custom_components.parcel_locker.ledger_codes import CodeBook, normalise_code
-from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.domain.ledger.codes import CodeBook, normalise_code
+from custom_components.parcel_locker.domain.sizes import Size
 
 from .helpers import KEY, T0, deliver, dump, make_ledger, pick_up, sec
 
@@ -331,7 +331,7 @@ def test_redeem_on_unknown_wall(ledger: Ledger) -> None:
 
 def test_ten_digit_codes_fit_the_keypad_register() -> None:
     """A keypad reports a code as uint32: every 10-digit code must fit in it."""
-    from custom_components.parcel_locker.ledger_codes import (  # noqa: PLC0415
+    from custom_components.parcel_locker.domain.ledger.codes import (  # noqa: PLC0415
         KEYPAD_CODE_LIMIT,
         CodeBook,
     )

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     UNKNOWN_RECIPIENT,
     CodeKind,
     CompartmentDoorOpenError,
@@ -32,7 +32,7 @@ from custom_components.parcel_locker.ledger import (
     UnknownWallError,
     WallRequiredError,
 )
-from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.domain.sizes import Size
 
 from .helpers import KEY, T0, WALL_A, deliver, make_ledger, only, pick_up, sec, specs
 

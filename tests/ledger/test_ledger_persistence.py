@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     AUDIT_LIMIT,
     FINISHED_PARCELS_KEPT,
     CompartmentStatus,
@@ -25,7 +25,7 @@ from custom_components.parcel_locker.ledger import (
     ParcelState,
     migrate,
 )
-from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.domain.sizes import Size
 
 from .helpers import KEY, T0, deliver, make_ledger, only, round_trip, sec
 

@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     CompartmentSpec,
     CompartmentStatus,
     EventType,
@@ -31,7 +31,7 @@ from custom_components.parcel_locker.ledger import (
     ParcelState,
     UnknownCompartmentError,
 )
-from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.domain.sizes import Size
 
 from .helpers import KEY, T0, make_ledger
 

@@ -25,7 +25,7 @@ from modbus_connection.model import (
     uint32,
 )
 
-from .sizes import MAX_COMPARTMENTS, Size
+from ..sizes import MAX_COMPARTMENTS, Size
 
 MIN_UNIT_ID = 1
 MAX_UNIT_ID = 247

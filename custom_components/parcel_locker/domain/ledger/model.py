@@ -15,8 +15,8 @@ from enum import StrEnum
 import math
 from typing import Any
 
-from .ledger_errors import InvalidSettingsError, LedgerCorruptError
-from .sizes import Size
+from ..sizes import Size
+from .errors import InvalidSettingsError, LedgerCorruptError
 
 # Minimum and maximum number of digits of a code (options flow: 6-10).
 CODE_LENGTH_MIN = 6

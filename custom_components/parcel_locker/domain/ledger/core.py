@@ -88,8 +88,9 @@ import math
 import secrets
 from typing import Any
 
-from .ledger_codes import CodeBook, StoredCode, normalise_code, qr_payload
-from .ledger_errors import (
+from ..sizes import MAX_COMPARTMENTS, Size
+from .codes import CodeBook, StoredCode, normalise_code, qr_payload
+from .errors import (
     CodeExpiredError,
     CodeNotFoundError,
     CodeNotYetValidError,
@@ -114,7 +115,7 @@ from .ledger_errors import (
     UnknownWallError,
     WallRequiredError,
 )
-from .ledger_model import (
+from .model import (
     CODE_LENGTH_MAX,
     CODE_LENGTH_MIN,
     STORED_STATES,
@@ -140,8 +141,7 @@ from .ledger_model import (
     iso,
     iso_req,
 )
-from .ledger_store import STORAGE_VERSION, load_state, migrate
-from .sizes import MAX_COMPARTMENTS, Size
+from .persistence import STORAGE_VERSION, load_state, migrate
 
 __all__ = [
     "ACTOR_AUTOMATION",

@@ -24,7 +24,8 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-from .ledger_model import (
+from ..sizes import Size
+from .model import (
     CODE_LENGTH_MAX,
     CODE_LENGTH_MIN,
     CodeKind,
@@ -38,7 +39,6 @@ from .ledger_model import (
     read_str,
     read_time,
 )
-from .sizes import Size
 
 MIN_KEY_BYTES = 16
 _DIGEST_CONTEXT = b"parcel_locker/code/v1:"

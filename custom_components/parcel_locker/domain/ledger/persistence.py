@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ledger_codes import CodeBook, StoredCode
-from .ledger_model import (
+from .codes import CodeBook, StoredCode
+from .model import (
     STORED_STATES,
     AuditEntry,
     CodeKind,
