@@ -38,6 +38,7 @@ import yaml
 
 from simulator.server import LockerSimulator
 
+from .conftest import find_device
 from .test_residents import ALICE, BOB, CHARLIE, people  # noqa: F401
 from .test_services import call, deliver, poll
 
@@ -516,8 +517,8 @@ async def test_courier_kiosk_wall_and_cold(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """A kiosk bound to its wall; a cold parcel gets a cooled compartment."""
-    wall_device = device_registry.async_get_device(
-        identifiers={("parcel_locker", "wall_lobby")}
+    wall_device = find_device(
+        device_registry, init_integration, ("parcel_locker", "wall_lobby")
     )
     assert wall_device is not None
     await kiosk(hass, wall=wall_device.id, announce=False)

@@ -15,8 +15,8 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-import voluptuous as vol
 
+from .compat import ServiceSchema, vol
 from .const import DOMAIN
 from .ledger import IssuedCode, Parcel, ParcelState
 from .locker import Locker
@@ -434,7 +434,7 @@ def _required(call: ServiceCall, key: str) -> str:
 
 _Handler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
 
-SERVICES: dict[str, tuple[vol.Schema | vol.All, _Handler, SupportsResponse]] = {
+SERVICES: dict[str, tuple[ServiceSchema, _Handler, SupportsResponse]] = {
     "assign_delivery": (ASSIGN_SCHEMA, _assign_delivery, SupportsResponse.OPTIONAL),
     "redeem_code": (REDEEM_SCHEMA, _redeem_code, SupportsResponse.OPTIONAL),
     "open_compartment": (OPEN_SCHEMA, _open_compartment, SupportsResponse.NONE),
