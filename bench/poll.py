@@ -24,6 +24,7 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
+import importlib
 from importlib import metadata
 import json
 import math
@@ -36,7 +37,11 @@ from typing import Any, Protocol
 
 from modbus_connection import ModbusConnection, ModbusUnit
 
-from custom_components.parcel_locker.connection import create_connection
+from custom_components.parcel_locker.connection import (
+    connection_params,
+    create_connection,
+)
+from custom_components.parcel_locker.const import REQUEST_TIMEOUT
 from custom_components.parcel_locker.domain.sizes import parse_sizes
 from custom_components.parcel_locker.domain.wiring.register_map import (
     OptionalPoints,
@@ -371,8 +376,25 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
 
 
+def open_connection(port: int, backend: str | None) -> ModbusConnection:
+    """The integration's link (``create_connection``), or the same link on another
+    modbus-connection backend (``pymodbus``, ``tmodbus``), to compare them."""
+    data = {"host": HOST, "port": port}
+    if backend is None:
+        return create_connection(data)
+    module = importlib.import_module(f"modbus_connection.{backend}")
+    connection: ModbusConnection = module.ModbusConnection(
+        connection_params(data), timeout=REQUEST_TIMEOUT
+    )
+    return connection
+
+
 async def run_scenario(
-    scenario: Scenario, rounds: int, releases: int, rng: random.Random
+    scenario: Scenario,
+    rounds: int,
+    releases: int,
+    rng: random.Random,
+    backend: str | None = None,
 ) -> list[Result]:
     sizes = parse_sizes(scenario.sizes)
     walls = {
@@ -390,8 +412,8 @@ async def run_scenario(
     try:
         # Same settings for both: the link the integration builds from an entry.
         strategies: list[Strategy] = [
-            Pooled(create_connection({"host": HOST, "port": sim.port}), maps),
-            PerPoint(create_connection({"host": HOST, "port": sim.port}), maps),
+            Pooled(open_connection(sim.port, backend), maps),
+            PerPoint(open_connection(sim.port, backend), maps),
         ]
         try:
             return await _measure(
@@ -485,6 +507,7 @@ def machine_info() -> dict[str, Any]:
         "usable_cpus": len(affinity(0)) if affinity else os.cpu_count(),
         "modbus_connection": version("modbus-connection"),
         "pymodbus": version("pymodbus"),
+        "tmodbus": version("tmodbus"),
     }
 
 
@@ -555,7 +578,7 @@ def machine_line(info: dict[str, Any]) -> str:
         f"Python {info['python']} ({info['implementation']}), "
         f"{info['cpu_count']} CPUs ({info['usable_cpus']} usable), "
         f"{info['platform']}; modbus-connection {info['modbus_connection']}, "
-        f"pymodbus {info['pymodbus']}"
+        f"pymodbus {info['pymodbus']}, tmodbus {info['tmodbus']}"
     )
 
 
@@ -572,6 +595,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="few polls and releases (smoke check)"
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--backend",
+        choices=["pymodbus", "tmodbus"],
+        help="modbus-connection backend (default: the integration's own)",
+    )
     parser.add_argument(
         "--scenario",
         action="append",
@@ -596,7 +624,9 @@ async def run(args: argparse.Namespace) -> list[Result]:
     results: list[Result] = []
     for scenario in selected(args):
         print(f"running {scenario.name} ({scenario.polls} polls) ...", file=sys.stderr)
-        results += await run_scenario(scenario, scenario.polls, releases, rng)
+        results += await run_scenario(
+            scenario, scenario.polls, releases, rng, args.backend
+        )
     return results
 
 
@@ -612,6 +642,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "settings": {
                 "host": HOST,
                 "seed": args.seed,
+                "backend": args.backend or "integration",
                 "quick": args.quick,
                 "cooled": list(COOLED),
                 "release_gap_seconds": list(RELEASE_GAP),

@@ -1,11 +1,12 @@
-"""Serve simulated walls over real Modbus TCP with pymodbus.
+"""Serve simulated walls over real Modbus TCP.
 
 Tests, benchmarks and installers talk to this the way the integration talks to
 hardware: through a socket, with real framing, so nothing in the integration
-needs a test-only code path. Requests for a unit id that has no wall are
-answered by pymodbus's default: an exception response with code 0x0B (gateway
-target device failed to respond), which clients see as an error PDU at once
-rather than a timeout.
+needs a test-only code path. The Modbus encoding is the simulator's own
+(``protocol.py``), so the simulator runs beside any pymodbus Home Assistant
+pins. Requests for a unit id that has no wall are answered with exception 0x0B
+(gateway target device failed to respond), which clients see as an error PDU
+at once rather than a timeout.
 
 Faults (``simulator.faults``) are applied here, per request: a silent
 controller drops requests unanswered, a slow one carries each request out and
@@ -17,19 +18,23 @@ controller would), and chosen addresses answer with a Modbus exception.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 import contextlib
 from types import TracebackType
-from typing import Any, Self, cast, override
-
-from pymodbus.constants import ExcCodes
-from pymodbus.datastore import ModbusDeviceContext, ModbusServerContext
-from pymodbus.datastore.store import BaseModbusDataBlock
-from pymodbus.server import ModbusTcpServer
-from pymodbus.server.requesthandler import ServerRequestHandler
+from typing import Self
 
 from .faults import Faults, Table
 from .layout import ModbusError
+from .protocol import (
+    GATEWAY_TARGET_FAILED,
+    MBAP_SIZE,
+    Function,
+    decode,
+    exception_pdu,
+    execute,
+    frame,
+    split_frame,
+)
 from .wall import SimulatedWall, reference_wall
 
 __all__ = ["LockerSimulator", "reference_wall"]
@@ -37,131 +42,78 @@ __all__ = ["LockerSimulator", "reference_wall"]
 MAX_UNIT_ID = 247
 _CLOSE_TIMEOUT = 2.0
 
-type _Reader = Callable[[int, int], list[int] | list[bool]]
-type _Writer = Callable[[int, Sequence[Any]], None]
-type _Check = Callable[[int, int, bool], int | None]
+_TABLES = {
+    Function.READ_COILS: Table.COIL,
+    Function.WRITE_SINGLE_COIL: Table.COIL,
+    Function.WRITE_MULTIPLE_COILS: Table.COIL,
+    Function.READ_DISCRETE_INPUTS: Table.DISCRETE_INPUT,
+    Function.READ_INPUT_REGISTERS: Table.INPUT_REGISTER,
+    Function.READ_HOLDING_REGISTERS: Table.HOLDING_REGISTER,
+    Function.WRITE_SINGLE_REGISTER: Table.HOLDING_REGISTER,
+    Function.WRITE_MULTIPLE_REGISTERS: Table.HOLDING_REGISTER,
+}
 
 
-class _WallTable(BaseModbusDataBlock[list[Any]]):
-    """One Modbus table of one wall, routed to the model instead of stored.
-
-    pymodbus's ModbusDeviceContext adds 1 to every protocol address before it
-    reaches a data block (a leftover of 1-based "register numbers"), so this
-    block takes 1 off again to speak zero-based protocol addresses.
-    """
-
-    def __init__(
-        self, check: _Check, read: _Reader, write: _Writer | None = None
-    ) -> None:
-        self._check = check
-        self._read = read
-        self._write = write
-        self.address = 0
-        self.values = []
-        self.default_value = 0
-
-    @override
-    def getValues(
-        self, address: int, count: int = 1
-    ) -> list[int] | list[bool] | ExcCodes:
-        if (code := self._check(address - 1, count, False)) is not None:
-            return ExcCodes(code)
-        try:
-            return self._read(address - 1, count)
-        except ModbusError as err:
-            return ExcCodes(err.code)
-
-    @override
-    def setValues(self, address: int, values: Any) -> ExcCodes | None:
-        if self._write is None:  # pragma: no cover - no function code writes here
-            return ExcCodes.ILLEGAL_FUNCTION
-        if not isinstance(values, list):
-            values = [values]
-        if (code := self._check(address - 1, len(values), True)) is not None:
-            return ExcCodes(code)
-        try:
-            self._write(address - 1, values)
-        except ModbusError as err:
-            return ExcCodes(err.code)
-        return None
-
-
-def _device_context(
-    unit: int, wall: SimulatedWall, faults: Faults
-) -> ModbusDeviceContext:
-    def check(table: Table) -> _Check:
-        return lambda address, count, write: faults.exception_for(
-            unit, table, address, count, write=write
-        )
-
-    return ModbusDeviceContext(
-        co=_WallTable(check(Table.COIL), wall.read_coils, wall.write_coils),
-        di=_WallTable(check(Table.DISCRETE_INPUT), wall.read_discrete_inputs),
-        ir=_WallTable(check(Table.INPUT_REGISTER), wall.read_input_registers),
-        hr=_WallTable(
-            check(Table.HOLDING_REGISTER),
-            wall.read_holding_registers,
-            wall.write_holding_registers,
-        ),
-    )
-
-
-class _FaultyRequestHandler(ServerRequestHandler):
+class _Connection:
     """One client connection, answering as the simulator's faults allow."""
 
-    def __init__(self, owner: _FaultyTcpServer) -> None:
-        super().__init__(  # type: ignore[no-untyped-call]
-            owner, owner.trace_packet, owner.trace_pdu, owner.trace_connect
-        )
-        self.faults = owner.faults
+    def __init__(
+        self,
+        owner: LockerSimulator,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        self._owner = owner
+        self._reader = reader
+        self._writer = writer
+        self._requests: set[asyncio.Task[None]] = set()
         # A controller handles one request at a time: a slow answer holds up
         # the next request on the same connection.
         self._busy = asyncio.Lock()
 
-    @override
-    async def handle_request(self) -> None:
-        pdu, addr = self.last_pdu, self.last_addr
-        if pdu is None:  # pragma: no cover - pymodbus schedules only with a PDU
-            return
+    async def serve(self) -> None:
+        """Read requests until the client or the simulator hangs up."""
+        try:
+            while True:
+                parsed = split_frame(await self._reader.readexactly(MBAP_SIZE))
+                if parsed is None:
+                    break  # not Modbus TCP: hang up, as a device would
+                transaction, unit, size = parsed
+                pdu = await self._reader.readexactly(size)
+                # Each request is a task, so one that waits (latency) does not
+                # stop the next from being seen, and dropped, when silent.
+                task = asyncio.create_task(self._answer(transaction, unit, pdu))
+                self._requests.add(task)
+                task.add_done_callback(self._requests.discard)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            # A request not yet carried out is lost with the connection.
+            for task in self._requests:
+                task.cancel()
+            self.abort()
+
+    async def _answer(self, transaction: int, unit: int, pdu: bytes) -> None:
+        faults = self._owner.faults
         loop = asyncio.get_running_loop()
-        if self.faults.silent(loop.time()):
-            self.faults.swallowed += 1
+        if faults.silent(loop.time()):
+            faults.swallowed += 1
             return
         async with self._busy:
-            if self.faults.latency:
-                await asyncio.sleep(self.faults.latency)
-                if self.faults.silent(loop.time()):
+            if faults.latency:
+                await asyncio.sleep(faults.latency)
+                if faults.silent(loop.time()):
                     # It hung while this request waited: never carried out.
-                    self.faults.swallowed += 1
+                    faults.swallowed += 1
                     return
-            if not self.transport:
+            if self._writer.is_closing():
                 return  # the client went away while the request waited
-            # pymodbus keeps only the newest request on the handler; put back
-            # the one this task is answering.
-            self.last_pdu, self.last_addr = pdu, addr
-            await super().handle_request()  # type: ignore[no-untyped-call]
+            answer = self._owner.answer(unit, pdu)
+            self._writer.write(frame(transaction, unit, answer))
 
-
-class _FaultyTcpServer(ModbusTcpServer):
-    """pymodbus's TCP server with a request handler that applies faults."""
-
-    def __init__(
-        self, context: ModbusServerContext, address: tuple[str, int], faults: Faults
-    ) -> None:
-        super().__init__(context, address=address)
-        self.faults = faults
-
-    @override
-    def callback_new_connection(self) -> ServerRequestHandler:
-        return _FaultyRequestHandler(self)
-
-    def drop_connections(self) -> int:
-        """Cut every client connection; the listener stays up."""
-        handlers = list(self.active_connections.values())
-        for handler in handlers:
-            if handler.transport is not None:
-                cast("asyncio.Transport", handler.transport).abort()
-        return len(handlers)
+    def abort(self) -> None:
+        """Cut the connection at once (a reset, not a polite close)."""
+        self._writer.transport.abort()
 
 
 class LockerSimulator:
@@ -187,7 +139,8 @@ class LockerSimulator:
         self.host = host
         self.port = port
         self.faults = Faults()
-        self._server: _FaultyTcpServer | None = None
+        self._server: asyncio.Server | None = None
+        self._connections: set[_Connection] = set()
         self._pulses: dict[tuple[int, int], asyncio.TimerHandle] = {}
 
     @property
@@ -203,22 +156,52 @@ class LockerSimulator:
         """Listen; with port 0 the OS picks a port, kept for later restarts."""
         if self._server is not None:
             raise RuntimeError("the simulator is already running")
-        devices = {
-            unit: _device_context(unit, wall, self.faults)
-            for unit, wall in self.walls.items()
-        }
-        context = ModbusServerContext(devices=devices, single=False)  # type: ignore[no-untyped-call]
-        server = _FaultyTcpServer(context, (self.host, self.port), self.faults)
         try:
-            await server.serve_forever(background=True)
-        except RuntimeError as err:
+            server = await asyncio.start_server(self._serve, self.host, self.port)
+        except OSError as err:
             raise OSError(f"cannot listen on {self.host}:{self.port}") from err
-        listener = cast("asyncio.Server", server.transport)
-        self.port = int(listener.sockets[0].getsockname()[1])
+        self.port = int(server.sockets[0].getsockname()[1])
         self._server = server
         loop = asyncio.get_running_loop()
         for unit, wall in self.walls.items():
             wall.set_pulse_scheduler(self._pulse_timer(loop, unit, wall))
+
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        connection = _Connection(self, reader, writer)
+        self._connections.add(connection)
+        try:
+            await connection.serve()
+        finally:
+            self._connections.discard(connection)
+
+    def answer(self, unit: int, pdu: bytes) -> bytes:
+        """The answer PDU to a request PDU for ``unit``, injected faults applied.
+
+        The one place a request meets the walls: a serial line or another
+        framing would call this too.
+        """
+        try:
+            return self._carry_out(unit, pdu)
+        except ModbusError as err:
+            return exception_pdu(pdu[0], err.code)
+
+    def _carry_out(self, unit: int, pdu: bytes) -> bytes:
+        wall = self.walls.get(unit)
+        if wall is None:
+            raise ModbusError(GATEWAY_TARGET_FAILED, f"no wall on unit {unit}")
+        request = decode(pdu)
+        code = self.faults.exception_for(
+            unit,
+            _TABLES[Function(request.function)],
+            request.address,
+            request.count,
+            write=request.write,
+        )
+        if code is not None:
+            raise ModbusError(code, "injected fault")
+        return execute(wall, request)
 
     def _pulse_timer(
         self, loop: asyncio.AbstractEventLoop, unit: int, wall: SimulatedWall
@@ -250,12 +233,11 @@ class LockerSimulator:
             wall.set_pulse_scheduler(None)
         if server is None:
             return
-        listener = cast("asyncio.Server | None", server.transport)
-        # shutdown() closes the listening socket and every connection's transport.
-        await server.shutdown()  # type: ignore[no-untyped-call]
-        if listener is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(listener.wait_closed(), _CLOSE_TIMEOUT)
+        server.close()
+        for connection in list(self._connections):
+            connection.abort()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(server.wait_closed(), _CLOSE_TIMEOUT)
 
     # -- faults ----------------------------------------------------------------
 
@@ -268,7 +250,10 @@ class LockerSimulator:
         """
         if self._server is None:
             return 0
-        dropped = self._server.drop_connections()
+        connections = list(self._connections)
+        for connection in connections:
+            connection.abort()
+        dropped = len(connections)
         self.faults.dropped += dropped
         return dropped
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator
+import logging
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    frame,
+)
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -20,6 +25,7 @@ from pytest_homeassistant_custom_component.common import (
 # Home Assistant's test config dir has a custom_components package of its own:
 # import ours first so the loader finds parcel_locker.
 import custom_components  # noqa: F401
+from custom_components.parcel_locker.compat import DEVICE_PER_ENTRY
 from custom_components.parcel_locker.const import (
     CONF_COMPARTMENTS,
     CONF_CONNECTION,
@@ -56,6 +62,58 @@ def auto_enable_custom_integrations(
 ) -> Generator[None]:
     """Let Home Assistant load the integration from this repository."""
     return
+
+
+class _DeprecationReports(logging.Handler):
+    """Collects what Home Assistant reports as deprecated or wrong usage."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.reports: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.name == frame.__name__ or message.startswith(
+            ("The deprecated ", "Detected that ", "Detected code that ")
+        ):
+            self.reports.append(f"{record.name}: {message}")
+
+
+@pytest.fixture(autouse=True)
+def fail_on_deprecation_reports() -> Generator[None]:
+    """Fail a test during which Home Assistant reports a deprecated or wrong usage.
+
+    Home Assistant logs these "frame reports" for custom integrations instead of
+    raising: here they fail the test that triggered them, so a newer Home
+    Assistant's deprecations surface in the suite, not in users' logs.
+    """
+    # Home Assistant reports each usage once per process: every test starts fresh.
+    getattr(frame, "_REPORTED_INTEGRATIONS", set()).clear()
+    handler = _DeprecationReports()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    if handler.reports:
+        pytest.fail("Home Assistant reported:\n" + "\n".join(handler.reports))
+
+
+def find_device(
+    registry: dr.DeviceRegistry, entry: MockConfigEntry, identifier: tuple[str, str]
+) -> dr.DeviceEntry | None:
+    """The entry's device with ``identifier``, on every supported Home Assistant."""
+    if DEVICE_PER_ENTRY:
+        return registry.async_get_device_by_identifier(identifier, entry.entry_id)
+    return registry.async_get_device(identifiers={identifier})
+
+
+def device_subentries(device: dr.DeviceEntry) -> dict[str, set[str | None]]:
+    """The config entries and subentries a device belongs to, by entry id."""
+    if DEVICE_PER_ENTRY:
+        return {device.config_entry_id: {device.config_subentry_id}}
+    return device.config_entries_subentries
 
 
 @pytest.fixture

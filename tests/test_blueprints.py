@@ -40,7 +40,7 @@ import yaml
 from custom_components.parcel_locker.const import CONF_COURIER_USERS
 from simulator.server import LockerSimulator
 
-from .conftest import BOB, CHARLIE
+from .conftest import BOB, CHARLIE, find_device
 from .test_services import call, deliver, poll
 
 REPO = Path(__file__).parent.parent
@@ -527,8 +527,8 @@ async def test_courier_kiosk_wall_and_cold(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """A kiosk bound to its wall; a cold parcel gets a cooled compartment."""
-    wall_device = device_registry.async_get_device(
-        identifiers={("parcel_locker", "wall_lobby")}
+    wall_device = find_device(
+        device_registry, init_integration, ("parcel_locker", "wall_lobby")
     )
     assert wall_device is not None
     await kiosk(hass, wall=wall_device.id, announce=False)

@@ -19,7 +19,13 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.parcel_locker.const import CONF_MAP, DOMAIN
 from simulator.server import LockerSimulator
 
-from .conftest import entity_id, poll, wall_subentry
+from .conftest import (
+    device_subentries,
+    entity_id,
+    find_device,
+    poll,
+    wall_subentry,
+)
 
 
 async def test_setup_and_unload(
@@ -106,7 +112,7 @@ async def test_devices_wall_and_compartments(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """A device per wall and one per compartment, linked to its wall."""
-    wall = device_registry.async_get_device(identifiers={(DOMAIN, "wall_lobby")})
+    wall = find_device(device_registry, init_integration, (DOMAIN, "wall_lobby"))
     assert wall is not None
     assert wall.name == "Lobby"
     compartments = [
@@ -117,11 +123,11 @@ async def test_devices_wall_and_compartments(
         if device.via_device_id == wall.id
     ]
     assert len(compartments) == 24
-    first = device_registry.async_get_device(identifiers={(DOMAIN, "wall_lobby_1")})
+    first = find_device(device_registry, init_integration, (DOMAIN, "wall_lobby_1"))
     assert first is not None
     assert first.name == "Compartment A-01"
     assert first.model == "S compartment"
-    assert first.config_entries_subentries[init_integration.entry_id] == {"wall_lobby"}
+    assert device_subentries(first)[init_integration.entry_id] == {"wall_lobby"}
 
 
 async def test_idle_poll_writes_no_state(
@@ -190,6 +196,6 @@ async def test_smaller_wall_removes_its_stale_compartments(
     )
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
-    assert device_registry.async_get_device(identifiers={(DOMAIN, "wall_lobby_20")})
-    assert not device_registry.async_get_device(identifiers={(DOMAIN, "wall_lobby_21")})
+    assert find_device(device_registry, init_integration, (DOMAIN, "wall_lobby_20"))
+    assert not find_device(device_registry, init_integration, (DOMAIN, "wall_lobby_21"))
     assert hass.states.get("lock.compartment_a_21") is None

@@ -19,7 +19,7 @@ import json
 import math
 from typing import Any, NamedTuple
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from modbus_connection.mock import MockModbusConnection, ReadEvent, WriteEvent
 import pytest
 
@@ -281,6 +281,8 @@ def relay_input_walls(draw: st.DrawFn, max_count: int = MAX_COMPARTMENTS) -> Gen
     cooled = draw(cooled_sets(count))
     optional = draw(optional_points)
     probes = len(cooled) if optional.temperature else 0
+    # One probe per unit id: more cooled compartments than unit ids cannot be wired.
+    assume(probes <= MAX_UNIT_ID - MIN_UNIT_ID + 1)
     wiring = RelayInputWiring(
         relay_unit_id=draw(st.integers(MIN_UNIT_ID, MAX_UNIT_ID)),
         relay_base=draw(st.integers(0, MAX_ADDRESS - count + 1)),

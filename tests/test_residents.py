@@ -31,7 +31,7 @@ from custom_components.parcel_locker.pickup_qr import (
 )
 from simulator.server import LockerSimulator
 
-from .conftest import ALICE, BOB, CHARLIE
+from .conftest import ALICE, BOB, CHARLIE, find_device
 from .test_services import call, deliver, poll
 
 
@@ -491,8 +491,10 @@ async def test_resident_sensors_keep_their_device(
     """The Residents device survives the clean-up of stale devices and reloads."""
     for _ in range(2):
         await hass.async_block_till_done()
-        device = device_registry.async_get_device(
-            identifiers={("parcel_locker", f"{init_integration.entry_id}_residents")}
+        device = find_device(
+            device_registry,
+            init_integration,
+            ("parcel_locker", f"{init_integration.entry_id}_residents"),
         )
         assert device is not None
         assert device.entry_type is dr.DeviceEntryType.SERVICE

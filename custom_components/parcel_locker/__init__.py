@@ -12,6 +12,7 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .compat import detach_device
 from .connection import create_connection
 from .const import DOMAIN, SUBENTRY_WALL
 from .coordinator import (
@@ -138,9 +139,7 @@ def _async_remove_stale_devices(
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not device.identifiers & expected:
-            registry.async_update_device(
-                device.id, remove_config_entry_id=entry.entry_id
-            )
+            detach_device(hass, entry, device)
 
 
 def _not_saved(err: HomeAssistantError) -> ConfigEntryNotReady:

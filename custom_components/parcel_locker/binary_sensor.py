@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
-    BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
@@ -16,6 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .compat import BinarySensorDeviceClass
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
 from .domain.ledger import Problem
 from .domain.wiring.register_map import CompartmentMap

@@ -32,8 +32,8 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from modbus_connection import ModbusConnection, ModbusError
-import voluptuous as vol
 
+from .compat import vol
 from .connection import connection_unique_id, create_connection
 from .const import (
     CONF_BAUDRATE,

@@ -8,6 +8,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .compat import linked_to
 from .const import DOMAIN
 from .coordinator import ParcelLockerCoordinator
 from .wall_config import WallConfig
@@ -30,16 +31,21 @@ def wall_device_info(wall: WallConfig) -> DeviceInfo:
     )
 
 
-def compartment_device_info(wall: WallConfig, number: int) -> DeviceInfo:
+def compartment_device_info(
+    coordinator: ParcelLockerCoordinator, wall: WallConfig, number: int
+) -> DeviceInfo:
     """The device of a compartment, linked to its wall."""
-    return DeviceInfo(
+    info = DeviceInfo(
         identifiers={(DOMAIN, f"{wall.wall_id}_{number}")},
         translation_key="compartment",
         translation_placeholders={"label": wall.label(number)},
         manufacturer=MANUFACTURER,
         model=f"{wall.size(number)} compartment",
-        via_device=(DOMAIN, wall.wall_id),
     )
+    info.update(
+        linked_to(coordinator.hass, coordinator.config_entry, (DOMAIN, wall.wall_id))
+    )
+    return info
 
 
 class ParcelLockerEntity(CoordinatorEntity[ParcelLockerCoordinator]):
@@ -97,7 +103,7 @@ class CompartmentEntity(ParcelLockerEntity):
         self.number = number
         self.label = wall.label(number)
         self._attr_unique_id = f"{wall.wall_id}_{number}_{key}"
-        self._attr_device_info = compartment_device_info(wall, number)
+        self._attr_device_info = compartment_device_info(coordinator, wall, number)
 
     @property
     def reading(self) -> CompartmentReading | None:

@@ -15,8 +15,8 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
 )
-import voluptuous as vol
 
+from .compat import vol
 from .const import (
     CONF_CODE_LENGTH,
     CONF_CODE_LIFETIME_HOURS,

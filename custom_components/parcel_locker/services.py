@@ -17,8 +17,8 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
-import voluptuous as vol
 
+from .compat import ServiceSchema, vol
 from .const import DOMAIN, MAX_OPEN_RESERVATIONS
 from .domain.ledger import IssuedCode, Parcel, ParcelState
 from .domain.sizes import Size
@@ -509,7 +509,7 @@ def _required(call: ServiceCall, key: str) -> str:
 
 _Handler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
 
-SERVICES: dict[str, tuple[vol.Schema | vol.All, _Handler, SupportsResponse]] = {
+SERVICES: dict[str, tuple[ServiceSchema, _Handler, SupportsResponse]] = {
     "assign_delivery": (ASSIGN_SCHEMA, _assign_delivery, SupportsResponse.OPTIONAL),
     "redeem_code": (REDEEM_SCHEMA, _redeem_code, SupportsResponse.OPTIONAL),
     "open_compartment": (OPEN_SCHEMA, _open_compartment, SupportsResponse.NONE),

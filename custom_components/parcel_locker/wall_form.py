@@ -18,8 +18,8 @@ from homeassistant.helpers.selector import (
     TextSelector,
 )
 from modbus_connection import ModbusConnection, ModbusError
-import voluptuous as vol
 
+from .compat import vol
 from .const import (
     CONF_COMPARTMENTS,
     CONF_COOLED,

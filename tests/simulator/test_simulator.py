@@ -570,6 +570,52 @@ async def test_errors_a_real_device_would_answer(
     assert nothing == bytes([0x82, ILLEGAL_VALUE])
 
 
+async def test_malformed_requests_are_refused_as_a_device_would(
+    sim: LockerSimulator,
+) -> None:
+    # The simulator's own Modbus encoding: what no client library would send.
+    unknown_function = await raw_request(sim.port, bytes([0x2B, 0x0E, 0x01, 0x00]))
+    assert unknown_function == bytes([0xAB, 0x01])
+    bad_coil_value = await raw_request(sim.port, struct.pack(">BHH", 5, 0, 0x1234))
+    assert bad_coil_value == bytes([0x85, ILLEGAL_VALUE])
+    short_read = await raw_request(sim.port, bytes([0x03, 0x00]))
+    assert short_read == bytes([0x83, ILLEGAL_VALUE])
+    coil_bytes_disagree = struct.pack(">BHHB", 15, 0, 9, 1) + bytes([0xFF])
+    assert await raw_request(sim.port, coil_bytes_disagree) == bytes(
+        [0x8F, ILLEGAL_VALUE]
+    )
+    register_bytes_disagree = struct.pack(">BHHBH", 16, 20, 2, 2, 40)
+    assert await raw_request(sim.port, register_bytes_disagree) == bytes(
+        [0x90, ILLEGAL_VALUE]
+    )
+    past_space = struct.pack(">BHHBH", 16, 0xFFFF, 2, 4, 1) + bytes(2)
+    assert await raw_request(sim.port, past_space) == bytes([0x90, ILLEGAL_ADDRESS])
+    # Multiple writes answer with their address and count.
+    two_coils = struct.pack(">BHHB", 15, 0, 2, 1) + bytes([0b01])
+    assert await raw_request(sim.port, two_coils) == struct.pack(">BHH", 15, 0, 2)
+    assert sim.wall(1).coil_writes == [(1, True), (2, False)]
+    setpoint = struct.pack(">BHHBH", 16, 20, 1, 2, 55)
+    assert await raw_request(sim.port, setpoint) == struct.pack(">BHH", 16, 20, 1)
+    assert sim.wall(1).compartment(21).setpoint == 5.5
+    assert await raw_request(sim.port, struct.pack(">BHH", 6, 20, 60)) == struct.pack(
+        ">BHH", 6, 20, 60
+    )
+    assert sim.wall(1).compartment(21).setpoint == 6.0
+
+
+async def test_not_modbus_is_hung_up_on(sim: LockerSimulator) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
+    try:
+        # Protocol id 1 is not Modbus: the controller closes the connection.
+        writer.write(struct.pack(">HHHB", 1, 1, 6, 1) + struct.pack(">BHH", 1, 0, 1))
+        await writer.drain()
+        assert await asyncio.wait_for(reader.read(), 2) == b""
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
+
+
 async def test_many_requests_stay_fast(
     sim: LockerSimulator, client: AsyncModbusTcpClient
 ) -> None:
