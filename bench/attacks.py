@@ -198,7 +198,7 @@ class Bench:
             await simulator.stop()
 
     async def poll(self, index: int) -> None:
-        await self.entries[index].runtime_data.coordinator.async_refresh()
+        await self.entries[index].runtime_data.async_refresh()
 
     async def deliver(self, person: str, index: int) -> tuple[str, int]:
         """A parcel for ``person`` on controller ``index``: its code and number."""
@@ -218,7 +218,7 @@ class Bench:
         wall.put_parcel(number)
         wall.close_door(number)
         await self.poll(index)
-        locker = self.entries[index].runtime_data.locker
+        locker = self.entries[index].runtime_data
         issued = locker.pickup_code(str(response["parcel_id"]))
         if issued is None:
             raise SystemExit("no pickup code in memory")
@@ -351,7 +351,7 @@ async def flush_attack(bench: Bench) -> dict[str, Any]:
     """1,100 refused attempts: what happens to the audit trail and the disk."""
     for _ in range(4):
         await bench.deliver("bob", 0)
-    ledger = bench.entries[0].runtime_data.locker.ledger
+    ledger = bench.entries[0].runtime_data.ledger
     history = ledger.audit_trail()
     rng = random.Random("flush")
     with counting_writes() as sizes:

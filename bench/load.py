@@ -313,8 +313,8 @@ class _Run:
         self.entry = entry
         self.simulator = simulator
         self.rng = rng
-        self.coordinator = entry.runtime_data.coordinator
-        self.ledger: Ledger = entry.runtime_data.locker.ledger
+        self.coordinator = entry.runtime_data
+        self.ledger: Ledger = entry.runtime_data.ledger
         self.stats = {name: ActionStats() for name in ACTIONS}
         self.violations: list[str] = []
         self.unhandled: list[str] = []
@@ -354,7 +354,7 @@ class _Run:
             self.violations.append(f"delivered an unknown parcel {parcel_id}")
         self.delivered.add(parcel_id)
         # Events carry no code; the integration keeps it for the recipient.
-        issued = self.entry.runtime_data.locker.pickup_code(parcel_id)
+        issued = self.entry.runtime_data.pickup_code(parcel_id)
         self.codes[parcel_id] = issued.code
         self.ready.append((parcel_id, issued.code))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator
 import logging
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
@@ -58,10 +59,14 @@ NO_LOGIN = ("dora", "ann")
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(
-    enable_custom_integrations: None,
-) -> Generator[None]:
-    """Let Home Assistant load the integration from this repository."""
-    return
+    enable_custom_integrations: None, hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """Let Home Assistant load the integration from this repository.
+
+    Each test gets a configuration folder of its own: the ledger and the install
+    key are real files in its ``.storage``.
+    """
+    hass.config.config_dir = str(tmp_path)
 
 
 class _DeprecationReports(logging.Handler):
@@ -240,7 +245,7 @@ def issued_code(hass: HomeAssistant, parcel_id: str) -> IssuedCode:
     Events never carry it; the recipient's phone gets it as a picture.
     """
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
-        if (issued := entry.runtime_data.locker.pickup_code(parcel_id)) is not None:
+        if (issued := entry.runtime_data.pickup_code(parcel_id)) is not None:
             return issued
     raise AssertionError(f"no code in memory for parcel {parcel_id}")
 
@@ -320,7 +325,7 @@ async def poll(entry: MockConfigEntry) -> bool:
     Tests poll explicitly: scheduled polls run in the background, which
     ``hass.async_block_till_done()`` does not wait for.
     """
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     await coordinator.async_refresh()
     return bool(coordinator.last_update_success)
 

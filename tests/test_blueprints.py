@@ -205,7 +205,7 @@ async def test_delivery_notification_with_code_expiry_and_button(
     press(hass, action, people[BOB])
     await hass.async_block_till_done()
     assert wall.release_count(number) == 2
-    trail = init_integration.runtime_data.locker.ledger.audit_trail()
+    trail = init_integration.runtime_data.ledger.audit_trail()
     assert (trail[-1].action, trail[-1].actor) == ("authorize_open", "user:Bob")
 
     # Collected: the notification is cleared from his phone.
@@ -394,7 +394,7 @@ async def test_staff_alerts(
         await poll(init_integration)
     await hass.async_block_till_done()
     assert staff[-1].data["title"] == "Locker keypad locked out"
-    until = init_integration.runtime_data.locker.guard.keypad_locked_until(
+    until = init_integration.runtime_data.guard.keypad_locked_until(
         "wall_lobby", dt_util.utcnow()
     )
     assert until is not None
@@ -510,9 +510,7 @@ async def test_courier_kiosk_assigns_and_opens(
     assert response is not None
     assert response["compartment"] == "A-13"
     assert simulator.wall(1).release_count(13) == 1
-    parcel = init_integration.runtime_data.locker.ledger.parcel(
-        str(response["parcel_id"])
-    )
+    parcel = init_integration.runtime_data.ledger.parcel(str(response["parcel_id"]))
     assert (parcel.carrier, parcel.tracking, parcel.cold) == ("Kiosk", "JJD7", False)
     (shown,) = persistent
     assert shown.data["title"] == "Compartment A-13 is open"

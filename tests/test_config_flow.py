@@ -730,10 +730,10 @@ async def test_options_take_effect_without_restart(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
-    coordinator = init_integration.runtime_data.coordinator
+    coordinator = init_integration.runtime_data
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 5
-    ledger = init_integration.runtime_data.locker.ledger
+    ledger = init_integration.runtime_data.ledger
     assert ledger.settings.code_length == 6
     assert ledger.settings.temperature_band == (1.0, 6.0)
 

@@ -11,7 +11,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from PIL import Image
 import pyqrcode
 import pytest
@@ -31,7 +31,7 @@ from custom_components.parcel_locker.pickup_qr import (
 )
 from simulator.server import LockerSimulator
 
-from .conftest import ALICE, BOB, CHARLIE, find_device
+from .conftest import ALICE, BOB, CHARLIE
 from .test_services import call, deliver, poll
 
 
@@ -71,7 +71,7 @@ async def test_automation_opens_as_the_pressing_user(
         {"parcel_id": bobs["parcel_id"], "user_id": people[BOB].id},
     )
     assert wall.release_count(bobs["number"]) == 2
-    trail = init_integration.runtime_data.locker.ledger.audit_trail()
+    trail = init_integration.runtime_data.ledger.audit_trail()
     assert trail[-1].action == "authorize_open"
     assert trail[-1].actor == "user:Bob"
 
@@ -219,7 +219,7 @@ async def test_staff_inspect_by_parcel(
         people[ALICE],
     )
     assert simulator.wall(1).release_count(bobs["number"]) == 2
-    trail = init_integration.runtime_data.locker.ledger.audit_trail()
+    trail = init_integration.runtime_data.ledger.audit_trail()
     assert trail[-1].result == "inspecting"
 
 
@@ -242,7 +242,7 @@ async def test_resident_sensor_shows_where_and_until_when(
         assert state.attributes["unit_of_measurement"] == "parcels"
     assert (
         hass.states.get("sensor.bob_parcels").attributes["friendly_name"]
-        == "Residents Bob's parcels"
+        == "Bob parcels"
     )
 
     bobs = await deliver(hass, init_integration, simulator, BOB, tracking="JJD1")
@@ -322,7 +322,7 @@ async def test_new_people_and_recipients_get_sensors(
     assert hass.states.get("sensor.erin_parcels").state == "1"
     assert (
         hass.states.get("sensor.erin_parcels").attributes["friendly_name"]
-        == "Residents Erin's parcels"
+        == "Erin parcels"
     )
 
     # Courier drop-offs for nobody in particular get no sensor.
@@ -335,7 +335,7 @@ async def test_new_people_and_recipients_get_sensors(
     wall.close_door(number)
     await poll(init_integration)
     await hass.async_block_till_done()
-    assert init_integration.runtime_data.locker.ledger.waiting_count() == 2
+    assert init_integration.runtime_data.ledger.waiting_count() == 2
     assert hass.states.get("sensor.unknown_parcels") is None
 
 
@@ -480,29 +480,32 @@ async def test_context_user_must_exist(
         )
 
 
-async def test_resident_sensors_keep_their_device(
+async def test_resident_sensors_are_known_by_their_person(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
     people: dict[str, MockUser],
     entity_registry: er.EntityRegistry,
-    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """The Residents device survives the clean-up of stale devices and reloads."""
-    for _ in range(2):
-        await hass.async_block_till_done()
-        device = find_device(
-            device_registry,
-            init_integration,
-            ("parcel_locker", f"{init_integration.entry_id}_residents"),
-        )
-        assert device is not None
-        assert device.entry_type is dr.DeviceEntryType.SERVICE
-        entry = entity_registry.async_get("sensor.bob_parcels")
-        assert entry is not None
-        assert entry.device_id == device.id
-        assert hass.states.get("sensor.bob_parcels").state == "0"
-        assert await hass.config_entries.async_reload(init_integration.entry_id)
+    """A resident sensor's identity is its person's, whatever the person is called.
+
+    Renaming the person (its entity id) keeps the sensor, its id and its history.
+    """
+    person = entity_registry.async_get(BOB)
+    assert person is not None
+    sensor = entity_registry.async_get("sensor.bob_parcels")
+    assert sensor is not None
+    assert sensor.unique_id == (
+        f"{init_integration.entry_id}_person_{person.unique_id}_parcels"
+    )
+    entity_registry.async_update_entity(BOB, new_entity_id="person.robert")
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    again = entity_registry.async_get("sensor.bob_parcels")
+    assert again is not None
+    assert again.id == sensor.id
+    assert hass.states.get("sensor.bob_parcels") is not None
 
 
 async def test_qr_payloads_are_forgotten(
@@ -511,7 +514,7 @@ async def test_qr_payloads_are_forgotten(
     simulator: LockerSimulator,
 ) -> None:
     """A payload stays in memory only while its code can still open something."""
-    locker = init_integration.runtime_data.locker
+    locker = init_integration.runtime_data
     bobs = await deliver(hass, init_integration, simulator, BOB)
     issued = locker.pickup_code(bobs["parcel_id"])
     assert issued is not None

@@ -12,9 +12,9 @@ time is only moved by ``advance``, which polls at once.
 from __future__ import annotations
 
 import asyncio
-import copy
 from datetime import timedelta
 import json
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -79,7 +79,7 @@ async def advance(
 
 def ledger_of(entry: MockConfigEntry) -> Any:
     """The running ledger of a loaded entry."""
-    return entry.runtime_data.locker.ledger
+    return entry.runtime_data.ledger
 
 
 def problems(hass: HomeAssistant, registry: er.EntityRegistry) -> tuple[str, list]:
@@ -222,7 +222,6 @@ async def test_door_used_while_unloaded_is_seen_after_restart(
 
 async def test_parcel_and_code_survive_a_home_assistant_restart(
     hass: HomeAssistant,
-    hass_storage: dict[str, Any],
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
 ) -> None:
@@ -235,7 +234,8 @@ async def test_parcel_and_code_survive_a_home_assistant_restart(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
 
-    async with async_test_home_assistant() as hass2:
+    # The same configuration folder: the ledger and key files are there.
+    async with async_test_home_assistant(config_dir=hass.config.config_dir) as hass2:
         try:
             # What the autouse enable_custom_integrations fixture does for `hass`.
             hass2.data.pop(loader.DATA_CUSTOM_COMPONENTS)
@@ -283,15 +283,16 @@ async def test_parcel_and_code_survive_a_home_assistant_restart(
 
 
 class SavedLedger:
-    """What the entry's store holds, one snapshot per step."""
+    """What the entry's ledger file holds, one snapshot per step."""
 
-    def __init__(self, storage: dict[str, Any], entry: MockConfigEntry) -> None:
-        self.storage = storage
-        self.key = f"{DOMAIN}.{entry.entry_id}.ledger"
+    def __init__(self, hass: HomeAssistant, entry: MockConfigEntry) -> None:
+        self.path = Path(
+            hass.config.path(".storage", f"{DOMAIN}.{entry.entry_id}.ledger")
+        )
         self.snapshots = [self.current()]
 
     def current(self) -> dict[str, Any]:
-        return copy.deepcopy(self.storage[self.key]["data"])
+        return dict(json.loads(self.path.read_bytes())["data"])
 
     @property
     def last(self) -> dict[str, Any]:
@@ -311,7 +312,7 @@ class SavedLedger:
     def assert_never_held(self, code: str) -> None:
         for data in self.snapshots:
             assert code not in json.dumps(data)
-        assert code not in json.dumps(self.storage)
+        assert code not in self.path.read_text()
 
 
 async def test_ledger_saved_at_every_transition_without_the_code(
@@ -324,7 +325,7 @@ async def test_ledger_saved_at_every_transition_without_the_code(
     entry = init_integration
     wall = simulator.wall(1)
     events = capture_events(hass)
-    saved = SavedLedger(hass_storage, entry)
+    saved = SavedLedger(hass, entry)
 
     parcel = await assign(hass)
     compartment, stored = saved.moved()

@@ -209,10 +209,10 @@ async def test_bad_input_is_refused(
     data: dict[str, Any],
 ) -> None:
     """Malformed action data is refused by the schema and changes nothing."""
-    before = init_integration.runtime_data.locker.ledger.to_dict()
+    before = init_integration.runtime_data.ledger.to_dict()
     with pytest.raises(vol.Invalid):
         await call(hass, service, data)
-    assert init_integration.runtime_data.locker.ledger.to_dict() == before
+    assert init_integration.runtime_data.ledger.to_dict() == before
     assert simulator.wall(1).coil_writes == []
 
 
@@ -372,7 +372,7 @@ async def test_staff_may_open_anything(
     await poll(init_integration)
     wall.close_door(bobs["number"])
     await poll(init_integration)
-    ledger = init_integration.runtime_data.locker.ledger
+    ledger = init_integration.runtime_data.ledger
     assert ledger.parcel(bobs["parcel_id"]).state == "stored"
     await call(hass, "open_compartment", {"compartment": "A-20"}, alice)
     assert wall.release_count(20) == 1
@@ -399,10 +399,10 @@ async def test_staff_actions_refused_to_residents(
     data: dict[str, Any],
 ) -> None:
     """A resident cannot use staff overrides or act for someone else."""
-    before = init_integration.runtime_data.locker.ledger.to_dict()
+    before = init_integration.runtime_data.ledger.to_dict()
     with pytest.raises(Unauthorized):
         await call(hass, service, data, people[BOB])
-    assert init_integration.runtime_data.locker.ledger.to_dict() == before
+    assert init_integration.runtime_data.ledger.to_dict() == before
     assert simulator.wall(1).coil_writes == []
 
 

@@ -43,7 +43,6 @@ def shifted(value: Any, by: timedelta) -> Any:
 
 async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
     hass: HomeAssistant,
-    hass_storage: dict[str, Any],
     connection_data: dict[str, Any],
     mock_config_entry: MockConfigEntry,
     simulator: LockerSimulator,
@@ -67,14 +66,18 @@ async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
         unique_id=mock_config_entry.unique_id,
         subentries_data=[wall_subentry()],
     )
-    hass_storage[f"{DOMAIN}.secret"] = old["secret"]
-    hass_storage[f"{DOMAIN}.{entry.entry_id}.ledger"] = old["ledger"]
+    storage = Path(hass.config.path(".storage"))
+    storage.mkdir(parents=True, exist_ok=True)
+    # Version 0.1.0 saved through Home Assistant's Store: the same layout.
+    (storage / f"{DOMAIN}.secret").write_text(json.dumps(old["secret"]))
+    ledger_file = storage / f"{DOMAIN}.{entry.entry_id}.ledger"
+    ledger_file.write_text(json.dumps(old["ledger"]))
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
 
-    ledger = entry.runtime_data.locker.ledger
+    ledger = entry.runtime_data.ledger
     before = {parcel["parcel_id"]: parcel["state"] for parcel in stored["parcels"]}
     after = {
         parcel["parcel_id"]: parcel["state"]
@@ -96,6 +99,6 @@ async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
     assert response["parcel_id"] == old["bob_parcel"]
     assert await poll(entry)
     # The old per-keypad counters are gone from the file once it is saved.
-    saved = hass_storage[f"{DOMAIN}.{entry.entry_id}.ledger"]["data"]
+    saved = json.loads(ledger_file.read_bytes())["data"]
     assert "keypads" not in saved
     assert "remote_keypad" not in saved

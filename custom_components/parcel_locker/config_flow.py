@@ -34,7 +34,7 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from modbus_connection import ModbusConnection, ModbusError
 
 from .compat import vol
-from .connection import connection_unique_id, create_connection
+from .connection import controller_identity as connection_unique_id, create_connection
 from .const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,

@@ -24,9 +24,8 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: ParcelLockerConfigEntry
 ) -> dict[str, Any]:
     """The connection, walls, point maps, last polls and the ledger's counts."""
-    runtime = entry.runtime_data
-    coordinator = runtime.coordinator
-    ledger = runtime.locker.ledger
+    coordinator = entry.runtime_data
+    ledger = coordinator.ledger
     parcels = ledger.list_parcels(include_finished=True)
     walls = {
         wall_id: {
@@ -35,9 +34,10 @@ async def async_get_config_entry_diagnostics(
             "hub_timed_pulse": wall.pulse_seconds,
             "requests_per_poll": coordinator.links[wall_id].requests_per_poll,
             "map": wall_map_to_dict(wall.map),
-            "free": ledger.free_count(wall_id),
-            "waiting": ledger.waiting_count(wall_id),
-            "problems": sorted(ledger.problems(wall_id)),
+            "online": coordinator.data.walls[wall_id].online,
+            "free": coordinator.data.walls[wall_id].free,
+            "waiting": coordinator.data.walls[wall_id].waiting,
+            "problems": list(coordinator.data.walls[wall_id].problems),
         }
         for wall_id, wall in coordinator.walls.items()
     }
@@ -48,14 +48,15 @@ async def async_get_config_entry_diagnostics(
                 "data": dict(entry.data),
                 "options": dict(entry.options),
             },
-            "connection": {"connected": runtime.connection.connected},
+            "connection": {"connected": coordinator.connection.connected},
             "polling": {
                 "interval_seconds": coordinator.update_interval.total_seconds()
                 if coordinator.update_interval
                 else None,
                 "last_update_success": coordinator.last_update_success,
                 "last_poll_seconds": coordinator.last_poll_seconds,
-                "last_error": repr(coordinator.last_exception)
+                # The kind only: a message may name the controller's address.
+                "last_error": type(coordinator.last_exception).__name__
                 if coordinator.last_exception
                 else None,
             },

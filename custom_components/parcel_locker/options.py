@@ -1,8 +1,9 @@
-"""The options form: limits, defaults and checks."""
+"""The entry's options: the form, its limits and checks, and the ledger settings."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -29,7 +30,9 @@ from .const import (
     CONF_TEMPERATURE_LOW,
     DEFAULT_POLL_INTERVAL,
 )
-from .settings import DEFAULTS
+from .domain.ledger import LedgerSettings
+
+DEFAULTS = LedgerSettings()
 
 # Per option: the lowest and highest value, the step and the unit shown.
 LIMITS: Mapping[str, tuple[float, float, float, str | None]] = {
@@ -119,3 +122,41 @@ def check_options(data: dict[str, Any]) -> dict[str, str]:
     if not errors and data[CONF_TEMPERATURE_LOW] >= data[CONF_TEMPERATURE_HIGH]:
         errors[CONF_TEMPERATURE_HIGH] = "band_inverted"
     return errors
+
+
+def ledger_settings(options: Mapping[str, Any]) -> LedgerSettings:
+    """Build settings from options, with the ledger's defaults for what is unset.
+
+    Raises the ledger's ``InvalidSettingsError`` for values it cannot use.
+    """
+    low, high = DEFAULTS.temperature_band
+    return LedgerSettings(
+        code_length=int(options.get(CONF_CODE_LENGTH, DEFAULTS.code_length)),
+        code_lifetime=_hours(options, CONF_CODE_LIFETIME_HOURS, DEFAULTS.code_lifetime),
+        reminder_interval=_hours(
+            options, CONF_REMINDER_HOURS, DEFAULTS.reminder_interval
+        ),
+        door_open_alarm=timedelta(
+            seconds=float(
+                options.get(
+                    CONF_DOOR_ALARM_SECONDS, DEFAULTS.door_open_alarm.total_seconds()
+                )
+            )
+        ),
+        reservation_timeout=timedelta(
+            minutes=float(
+                options.get(
+                    CONF_RESERVATION_MINUTES,
+                    DEFAULTS.reservation_timeout.total_seconds() / 60,
+                )
+            )
+        ),
+        temperature_band=(
+            float(options.get(CONF_TEMPERATURE_LOW, low)),
+            float(options.get(CONF_TEMPERATURE_HIGH, high)),
+        ),
+    )
+
+
+def _hours(options: Mapping[str, Any], key: str, default: timedelta) -> timedelta:
+    return timedelta(hours=float(options.get(key, default.total_seconds() / 3600)))

@@ -16,9 +16,9 @@ Why not an ``image`` entity: every Home Assistant user may read every entity's
 state, including the access token of an image entity, so any resident could
 show any other resident's code. This view checks who asks.
 
-The code lives in memory only (see ``Locker.pickup_code``): nothing here is
-written to the recorder, the Store or a state attribute, and the answer says
-``Cache-Control: no-store``.
+The code lives in memory only (see ``ParcelLockerCoordinator.pickup_code``):
+nothing here is written to the recorder, a file or a state attribute, and the
+answer says ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from PIL import Image, ImageDraw, ImageFont
 import pyqrcode  # type: ignore[import-untyped]
 
 from .const import DOMAIN
+from .coordinator import ParcelLockerCoordinator
 from .domain.ledger import LedgerError
-from .locker import Locker
 from .permissions import async_caller
 from .targets import loaded_lockers
 
@@ -135,7 +135,9 @@ class PickupQrView(HomeAssistantView):
         )
 
 
-def _find(hass: HomeAssistant, parcel_id: str) -> tuple[Locker, str] | None:
+def _find(
+    hass: HomeAssistant, parcel_id: str
+) -> tuple[ParcelLockerCoordinator, str] | None:
     """The locker holding a parcel and the parcel's recipient."""
     if not hass.config_entries.async_loaded_entries(DOMAIN):
         return None

@@ -88,7 +88,7 @@ async def deliver_to(
     unit.close_door(number)
     assert await poll(entry)
     (event,) = delivered
-    issued = entry.runtime_data.locker.pickup_code(event.data["parcel_id"])
+    issued = entry.runtime_data.pickup_code(event.data["parcel_id"])
     assert issued is not None
     return {**event.data, "number": number, "code": issued.code}
 

@@ -58,7 +58,7 @@ async def test_refusals_never_flush_the_trail_or_fill_the_disk(
     """1,100 attempts by Charlie: the history stays whole, < 2 MB written."""
     for _ in range(6):
         await deliver_to(hass, init_integration, simulator, BOB, WALL_A)
-    ledger = init_integration.runtime_data.locker.ledger
+    ledger = init_integration.runtime_data.ledger
     history = ledger.audit_trail()
     assert len(history) > 20
     written.clear()
@@ -73,7 +73,7 @@ async def test_refusals_never_flush_the_trail_or_fill_the_disk(
     assert ledger.audit_trail() == history
     assert sum(written) < 2 * MEGABYTE
     # The lock-out's refusals are summarised in one line once it is over.
-    guard = init_integration.runtime_data.locker.guard.guard
+    guard = init_integration.runtime_data.guard.guard
     log = [(entry.action, entry.result) for entry in guard.log()]
     assert log.count(("code_rejected", "invalid")) == THRESHOLD
     assert ("refused_while_locked_out", "1095") not in log

@@ -56,7 +56,7 @@ async def test_a_resident_cannot_assign_deliveries(
         with pytest.raises(Unauthorized):
             await act(hass, "assign_delivery", {"recipient": BOB}, people[CHARLIE])
     assert releases(simulator) == 0
-    assert init_integration.runtime_data.locker.ledger.free_count("wall_lobby") == 24
+    assert init_integration.runtime_data.ledger.free_count("wall_lobby") == 24
 
 
 async def test_the_kiosk_holds_at_most_three_reservations(
@@ -139,5 +139,5 @@ async def test_carrier_is_optional(
 ) -> None:
     """A neighbour's drop-off or an unknown van: the carrier is ``unknown``."""
     response = await act(hass, "assign_delivery", {"recipient": BOB}, None)
-    ledger = init_integration.runtime_data.locker.ledger
+    ledger = init_integration.runtime_data.ledger
     assert ledger.parcel(response["parcel_id"]).carrier == "unknown"

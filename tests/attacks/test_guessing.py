@@ -224,6 +224,6 @@ async def test_a_damaged_guard_file_starts_a_fresh_guard(
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    guard = mock_config_entry.runtime_data.locker.guard.guard
+    guard = mock_config_entry.runtime_data.guard.guard
     assert guard.to_dict() == {"sources": {}, "log": []}
     assert "The stored code guard cannot be read" in caplog.text

@@ -71,7 +71,7 @@ async def test_absurd_dates_get_a_translated_error(
     field: str,
     value: str,
 ) -> None:
-    codes = init_integration.runtime_data.locker.ledger.list_codes()
+    codes = init_integration.runtime_data.ledger.list_codes()
     reply = await call_from_the_ui(
         hass_ws_client, hass, {"kind": "courier", field: value}
     )
@@ -87,5 +87,5 @@ async def test_absurd_dates_get_a_translated_error(
         f"The {field} date must lie between the years 2000 and 2100"
         in (error["message"])
     )
-    assert init_integration.runtime_data.locker.ledger.list_codes() == codes
+    assert init_integration.runtime_data.ledger.list_codes() == codes
     assert_one_line_at_most(caplog)
