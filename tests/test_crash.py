@@ -674,7 +674,7 @@ async def test_unreadable_ledger_file_is_an_os_error(
     (storage / ledger_key("dir")).mkdir(parents=True)
     with pytest.raises(UnreadableStoreError) as err:
         await LedgerStore(hass, "dir").async_load(KEY, LedgerSettings())
-    assert "cannot be read" in err.value.placeholders["reason"]
+    assert "cannot be read" in err.value.detail
 
 
 async def test_setup_retries_when_the_ledger_cannot_be_saved(

@@ -79,7 +79,7 @@ async def async_setup_entry(
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="ledger_unreadable",
-            translation_placeholders={"reason": err.placeholders["reason"]},
+            translation_placeholders={"reason": err.detail},
         ) from err
     except LedgerError as err:
         raise ConfigEntryError(

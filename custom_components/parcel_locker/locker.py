@@ -21,10 +21,10 @@ from .coordinator import ParcelLockerCoordinator
 from .domain.guard import keypad_source
 from .domain.ledger import (
     CodeRejectedError,
+    CodeRejection,
     CompartmentSpec,
     CompartmentStatus,
     DomainEvent,
-    InvalidCodeError,
     IssuedCode,
     Ledger,
     LedgerError,
@@ -405,9 +405,8 @@ class Locker:
                 now=now,
             )
             # A right code at the wrong time says so, unless that locked it out.
-            if isinstance(err, InvalidCodeError) or refused.translation_key != (
-                "invalid_code"
-            ):
+            wrong_code = err.reason in {CodeRejection.INVALID, CodeRejection.MALFORMED}
+            if wrong_code or refused.translation_key != "invalid_code":
                 raise refused from None
             raise ledger_error(err) from None
         except LedgerError as err:

@@ -20,7 +20,12 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN, MAX_OPEN_RESERVATIONS
-from .domain.ledger import IssuedCode, Parcel, ParcelState
+from .domain.ledger import (
+    IssuedCode,
+    NoCompartmentAvailableError,
+    Parcel,
+    ParcelState,
+)
 from .domain.sizes import Size
 from .guard_keeper import DATA_GUARD
 from .locker import Locker
@@ -249,7 +254,7 @@ async def _assign_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
                 created_by=created_by,
             )
         except ServiceValidationError as err:
-            if err.translation_key != "no_compartment_available":
+            if not isinstance(err.__cause__, NoCompartmentAvailableError):
                 raise
             refused.append(err)  # try the next controller's walls
             continue

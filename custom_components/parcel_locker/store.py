@@ -42,13 +42,13 @@ BACKUP_INFIX = ".corrupt-"
 class UnreadableStoreError(LedgerCorruptError):
     """A stored file of the locker that cannot be used as it is.
 
-    Placeholders: ``reason``. ``path`` is the file, ``content`` what was found
+    ``detail`` says what is wrong. ``path`` is the file, ``content`` what was found
     in it (the raw bytes, or the data the store handed back), for the backup.
     """
 
     def __init__(self, reason: str, *, path: str, content: bytes | Any) -> None:
         """Keep the file and its content for the backup."""
-        super().__init__({"reason": reason})
+        super().__init__(reason)
         self.path = path
         self.content = content
 
@@ -198,9 +198,8 @@ class LedgerStore:
         try:
             ledger = Ledger.from_dict(data, key, settings)
         except LedgerCorruptError as err:
-            reason = err.placeholders.get("reason") or "written with another key"
             raise UnreadableStoreError(
-                reason, path=self.path, content=data if raw is None else raw
+                err.detail, path=self.path, content=data if raw is None else raw
             ) from err
         self.saved_revision = ledger.revision
         return ledger
@@ -269,7 +268,7 @@ async def async_report_unreadable(
         "The stored file %s of %s cannot be read (%s); backup: %s",
         err.path,
         title,
-        err.placeholders.get("reason"),
+        err.detail,
         backup or "none could be written",
     )
     ir.async_create_issue(
@@ -283,7 +282,7 @@ async def async_report_unreadable(
         translation_placeholders={
             "title": title,
             "file": err.path,
-            "reason": err.placeholders.get("reason", ""),
+            "reason": err.detail,
         }
         | ({"backup": backup} if backup else {}),
     )
