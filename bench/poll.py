@@ -38,7 +38,7 @@ from modbus_connection import ModbusConnection, ModbusUnit
 
 from custom_components.parcel_locker.connection import create_connection
 from custom_components.parcel_locker.domain.sizes import parse_sizes
-from custom_components.parcel_locker.domain.wiring.register_map import (
+from custom_components.parcel_locker.domain.wiring import (
     OptionalPoints,
     ReferenceWiring,
     Table,

@@ -20,7 +20,7 @@ from .coordinator import (
     ParcelLockerRuntimeData,
 )
 from .domain.ledger import LedgerError
-from .domain.wiring.register_map import MapError
+from .domain.wiring import MapError
 from .entity import wall_device_info
 from .guard_keeper import DATA_GUARD, GuardKeeper
 from .locker import Locker

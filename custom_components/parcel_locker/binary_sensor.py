@@ -18,7 +18,7 @@ from homeassistant.util import dt as dt_util
 
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
 from .domain.ledger import Problem
-from .domain.wiring.register_map import CompartmentMap
+from .domain.wiring import CompartmentMap
 from .entity import CompartmentEntity, WallEntity
 from .wall_config import WallConfig
 from .wall_link import CompartmentReading

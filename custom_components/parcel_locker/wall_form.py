@@ -41,7 +41,7 @@ from .const import (
     LOGGER,
 )
 from .domain.sizes import MAX_COMPARTMENTS, SizeSpecError, compartment_label
-from .domain.wiring.register_map import (
+from .domain.wiring import (
     MAX_ADDRESS,
     MAX_UNIT_ID,
     MIN_UNIT_ID,

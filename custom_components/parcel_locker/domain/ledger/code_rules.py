@@ -5,7 +5,7 @@
   whenever the parcel leaves, and replacing it makes the old one stop working.
 * Courier codes are bound to one wall, a validity window and a parcel size
   (default S); each redemption reserves the smallest free compartment that fits
-  that size for an "unknown" recipient (see ``doors``). ``uses`` (default 1, at
+  that size for an "unknown" recipient (see ``deliveries``). ``uses`` (default 1, at
   most ``MAX_COURIER_USES``) lets one courier drop several parcels. Expired
   courier codes are kept ``EXPIRED_COURIER_CODES_KEPT`` so a late courier hears
   "expired" rather than "wrong code".

@@ -151,7 +151,7 @@ class Ledger:
         """Take a free compartment out of service, or put it back."""
         now = self._journal.at(now)
         comp = self._walls.compartment(wall, number)
-        self._walls.set_out_of_service(comp, out, now, actor)
+        self._walls.set_out_of_service(comp, now, actor, out=out)
         return []
 
     def free_count(self, wall: str, size: Size | None = None) -> int:

@@ -162,11 +162,7 @@ class Walls:
             self._journal.changed()
 
     def set_out_of_service(
-        self,
-        comp: Compartment,
-        out: bool,  # noqa: FBT001 - the contract's signature
-        now: datetime,
-        actor: str,
+        self, comp: Compartment, now: datetime, actor: str, *, out: bool
     ) -> None:
         """Take a free compartment out of service, or put it back.
 
