@@ -219,7 +219,7 @@ def assert_blocks_within_protocol(events_by_unit: dict[int, list[ReadEvent]]) ->
         for event in events:
             limit = (
                 MAX_BITS_PER_READ
-                if Table(event.register_type).is_bit
+                if Table(event.register_type) in {Table.COIL, Table.DISCRETE}
                 else MAX_REGISTERS_PER_READ
             )
             assert 1 <= event.count <= limit, event

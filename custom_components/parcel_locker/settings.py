@@ -23,7 +23,7 @@ DEFAULTS = LedgerSettings()
 def ledger_settings(options: Mapping[str, Any]) -> LedgerSettings:
     """Build settings from options, with the ledger's defaults for what is unset.
 
-    Raises the ledger's ``InvalidSettingsError`` for values it cannot use.
+    Raises the ledger's ``LedgerError`` (``invalid_settings``) for values it cannot use.
     """
     low, high = DEFAULTS.temperature_band
     return LedgerSettings(

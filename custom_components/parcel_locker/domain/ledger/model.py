@@ -87,14 +87,15 @@ class CodeKind(StrEnum):
 
 
 class EventType(StrEnum):
-    """Event types; the glue fires ``parcel_locker_<type>`` on the bus."""
+    """What the ledger reports; the glue fires ``parcel_locker_<type>`` on the bus.
+
+    Rejected codes and keypad lock-outs are the hub's guard's events, not these.
+    """
 
     DELIVERED = "delivered"
     PICKED_UP = "picked_up"
     OVERDUE = "overdue"
     RESERVATION_EXPIRED = "reservation_expired"
-    CODE_REJECTED = "code_rejected"
-    KEYPAD_LOCKED_OUT = "keypad_locked_out"
     DOOR_LEFT_OPEN = "door_left_open"
     FORCED_OPEN = "forced_open"
     TEMPERATURE_ALARM = "temperature_alarm"

@@ -41,11 +41,6 @@ class Table(StrEnum):
     INPUT = "input"
     HOLDING = "holding"
 
-    @property
-    def is_bit(self) -> bool:
-        """Whether the table holds single bits rather than 16-bit registers."""
-        return self in (Table.COIL, Table.DISCRETE)
-
 
 class Role(StrEnum):
     """What a compartment point means."""
