@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modbus_connection import ModbusSerialParams, ModbusTcpParams
-from modbus_connection.tmodbus import ModbusConnection
+from modbus_connection.pymodbus import ModbusConnection
 
 from .const import (
     CONF_BAUDRATE,
