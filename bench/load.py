@@ -276,14 +276,17 @@ def _capture_errors() -> Iterator[_ErrorLog]:
     handler = _ErrorLog()
     root = logging.getLogger()
     root.addHandler(handler)
-    # pymodbus logs every frame at debug level: far more work than the frames.
-    modbus = logging.getLogger("pymodbus")
-    level = modbus.level
-    modbus.setLevel(logging.WARNING)
+    # The Modbus libraries log every frame at debug level: far more work than
+    # the frames.
+    quieted = [logging.getLogger(name) for name in ("pymodbus", "tmodbus")]
+    levels = [logger.level for logger in quieted]
+    for logger in quieted:
+        logger.setLevel(logging.WARNING)
     try:
         yield handler
     finally:
-        modbus.setLevel(level)
+        for logger, level in zip(quieted, levels, strict=True):
+            logger.setLevel(level)
         root.removeHandler(handler)
 
 
@@ -696,7 +699,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s %(message)s"
     )
-    logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
+    for name in ("pymodbus", "tmodbus"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     report = asyncio.run(_bench(args))
     if args.json:
         print(

@@ -13,7 +13,7 @@ PACKAGES = (
 
 
 def main() -> None:
-    """Print ``Python x, Home Assistant y, ...``; packages not installed are skipped."""
+    """Print ``Python x, Home Assistant y, ...``; missing packages are left out."""
     parts = [f"Python {platform.python_version()}"]
     for label, name in PACKAGES:
         try:
