@@ -58,7 +58,7 @@ from typing import IO, Any
 
 from homeassistant.util.ulid import ulid_now
 
-from custom_components.parcel_locker.connection import connection_unique_id
+from custom_components.parcel_locker.connection import controller_identity
 from custom_components.parcel_locker.const import (
     CONF_COMPARTMENTS,
     CONF_CONNECTION,
@@ -78,7 +78,7 @@ from custom_components.parcel_locker.const import (
     FRAMER_SOCKET,
     SUBENTRY_WALL,
 )
-from custom_components.parcel_locker.domain.wiring.register_map import WallMap
+from custom_components.parcel_locker.domain.wiring import WallMap
 from custom_components.parcel_locker.wall_config import (
     CONF_NAME,
     OPTIONAL_POINT_NAMES,
@@ -362,7 +362,7 @@ def config_entries_file(modbus_port: int, walls: int) -> dict[str, Any]:
         "disabled_by": None,
         "domain": DOMAIN,
         "entry_id": ulid_now(),
-        "minor_version": 1,
+        "minor_version": 2,
         "modified_at": now,
         "options": {CONF_POLL_INTERVAL: POLL_INTERVAL},
         "pref_disable_new_entities": False,
@@ -370,7 +370,7 @@ def config_entries_file(modbus_port: int, walls: int) -> dict[str, Any]:
         "source": "user",
         "subentries": wall_subentries(walls),
         "title": f"Parcel Locker ({HOST}:{modbus_port})",
-        "unique_id": connection_unique_id(data),
+        "unique_id": controller_identity(data),
         "version": 1,
     }
     return {
