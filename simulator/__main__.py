@@ -60,6 +60,16 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _baud(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError("must be a whole number") from err
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
 def _probability(text: str) -> float:
     value = float(text)
     if not 0 <= value <= 1:
@@ -86,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     add("--no-latch", action="store_true", help="wall without latch sensors")
     add("--no-presence", action="store_true", help="wall without parcel sensors")
     add(
+        "--layout",
+        choices=("1.0", "1.1"),
+        default="1.1",
+        help="register layout: 1.1 has door-open counters and the keypad ring",
+    )
+    add(
         "--relay-board",
         action="store_true",
         help="the hub must drop the coil (no controller-timed pulse)",
@@ -96,6 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_negative,
         default=0.0,
         help="answer every request this many seconds late (a slow controller)",
+    )
+    add(
+        "--baud",
+        type=_baud,
+        default=None,
+        help="answer as slowly as a serial line at this speed (e.g. 9600)",
+    )
+    add(
+        "--quick-doors",
+        type=_non_negative,
+        default=0.0,
+        help="every door opened closes by itself this many seconds later",
     )
     add(
         "--door-bounce",
@@ -139,13 +167,15 @@ def build_simulator(args: argparse.Namespace) -> LockerSimulator:
             presence=not args.no_presence,
             controller_timed_pulse=not args.relay_board,
             pulse_seconds=args.pulse,
+            layout=args.layout,
         )
         for unit in args.unit
     }
-    sim = LockerSimulator(walls, host=args.host, port=args.port)
+    sim = LockerSimulator(walls, host=args.host, port=args.port, baud=args.baud)
     sim.set_latency(args.latency)
     for wall in walls.values():
         wall.set_door_bounce(args.door_bounce)
+        wall.set_quick_doors(args.quick_doors)
     return sim
 
 

@@ -19,16 +19,22 @@ SERVICE_TYPE = "_parcel-locker._tcp.local."
 LOOPBACK = "127.0.0.1"
 
 
-def _points(wall: SimulatedWall) -> str:
-    """The optional points the wall serves, in the integration's names."""
-    points = ["temperature", "setpoint"]
-    if wall.latch:
-        points.insert(0, "latch")
-    if wall.presence:
-        points.insert(1 if wall.latch else 0, "presence")
-    if wall.keypad:
-        points.append("keypad")
-    return ",".join(points)
+def points(wall: SimulatedWall) -> list[str]:
+    """The optional points the wall serves, in the integration's names and order.
+
+    What the integration's detection finds when it reads the wall: a probe
+    reading -32768 is no probe, and setpoints are those of cooled compartments.
+    """
+    has = {
+        "latch": wall.latch,
+        "presence": wall.presence,
+        "temperature": any(c.temperature is not None for c in wall.compartments),
+        "setpoint": any(c.cooled for c in wall.compartments),
+        "keypad": wall.keypad,
+        "door_counters": wall.counters,
+        "keypad_ring": wall.ring,
+    }
+    return [name for name, present in has.items() if present]
 
 
 def _runs(sizes: list[str]) -> str:
@@ -61,7 +67,7 @@ def service_info(port: int, walls: Mapping[int, SimulatedWall]) -> ServiceInfo:
             for compartment in first.compartments
             if compartment.cooled
         )
-        properties["points"] = _points(first)
+        properties["points"] = ",".join(points(first))
     return ServiceInfo(
         SERVICE_TYPE,
         f"Parcel Locker Simulator {port}.{SERVICE_TYPE}",

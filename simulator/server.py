@@ -13,16 +13,24 @@ controller drops requests unanswered, a slow one carries each request out and
 answers it after a delay (one request at a time per connection, as a busy
 controller would), and chosen addresses answer with a Modbus exception.
 ``drop_connections`` cuts every client; ``restart`` is a power cycle.
+
+With ``baud`` the controller behaves as if it sat on a serial line: one
+request at a time for everyone, each taking the time its bytes need at that
+speed (10 bits a byte, the RTU frame: unit id, PDU and CRC), the request's
+before it is carried out and the answer's before it arrives.
+
+All timing goes through ``clock`` (``simulator.clock``): the event loop's by
+default, or a ``ManualClock`` a test moves on instead of sleeping.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 import contextlib
 from types import TracebackType
 from typing import Self
 
+from .clock import Clock, LoopClock
 from .faults import Faults, Table
 from .layout import ModbusError
 from .protocol import (
@@ -41,6 +49,16 @@ __all__ = ["LockerSimulator", "reference_wall"]
 
 MAX_UNIT_ID = 247
 _CLOSE_TIMEOUT = 2.0
+BITS_PER_BYTE = 10
+"""A serial character: start bit, 8 data bits, stop bit."""
+RTU_OVERHEAD = 3
+"""Bytes an RTU frame adds to its PDU: the unit id and the CRC."""
+
+
+def line_seconds(pdu_bytes: int, baud: int) -> float:
+    """How long an RTU frame around a PDU of ``pdu_bytes`` takes at ``baud``."""
+    return (pdu_bytes + RTU_OVERHEAD) * BITS_PER_BYTE / baud
+
 
 _TABLES = {
     Function.READ_COILS: Table.COIL,
@@ -94,21 +112,28 @@ class _Connection:
             self.abort()
 
     async def _answer(self, transaction: int, unit: int, pdu: bytes) -> None:
-        faults = self._owner.faults
-        loop = asyncio.get_running_loop()
-        if faults.silent(loop.time()):
+        owner = self._owner
+        faults, clock, baud = owner.faults, owner.clock, owner.baud
+        if faults.silent(clock.time()):
             faults.swallowed += 1
             return
-        async with self._busy:
+        # A serial line carries one request at a time, whoever sends it.
+        async with owner.line if baud else self._busy:
             if faults.latency:
-                await asyncio.sleep(faults.latency)
-                if faults.silent(loop.time()):
+                await clock.sleep(faults.latency)
+                if faults.silent(clock.time()):
                     # It hung while this request waited: never carried out.
                     faults.swallowed += 1
                     return
+            if baud:
+                await clock.sleep(line_seconds(len(pdu), baud))
             if self._writer.is_closing():
                 return  # the client went away while the request waited
-            answer = self._owner.answer(unit, pdu)
+            answer = owner.answer(unit, pdu)
+            if baud:
+                await clock.sleep(line_seconds(len(answer), baud))
+                if self._writer.is_closing():
+                    return
             self._writer.write(frame(transaction, unit, answer))
 
     def abort(self) -> None:
@@ -129,19 +154,31 @@ class LockerSimulator:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        clock: Clock | None = None,
+        baud: int | None = None,
     ) -> None:
-        """Hold the walls; nothing listens until :meth:`start`."""
+        """Hold the walls; nothing listens until :meth:`start`.
+
+        ``clock``: what times pulses, doors, faults and the line (the event
+        loop's by default); ``baud``: answer as slowly as a serial line of that
+        speed (None: as fast as the socket).
+        """
         if not walls:
             raise ValueError("a simulator needs at least one wall")
         if stray := [u for u in walls if not 0 <= u <= MAX_UNIT_ID]:
             raise ValueError(f"unit ids {stray} are outside 0..{MAX_UNIT_ID}")
+        if baud is not None and baud <= 0:
+            raise ValueError("baud must be positive")
         self.walls = dict(walls)
         self.host = host
         self.port = port
+        self.clock: Clock = clock or LoopClock()
+        self.baud = baud
         self.faults = Faults()
+        self.line = asyncio.Lock()
+        """The serial line (with ``baud``): one request on it at a time."""
         self._server: asyncio.Server | None = None
         self._connections: set[_Connection] = set()
-        self._pulses: dict[tuple[int, int], asyncio.TimerHandle] = {}
 
     @property
     def running(self) -> bool:
@@ -162,9 +199,8 @@ class LockerSimulator:
             raise OSError(f"cannot listen on {self.host}:{self.port}") from err
         self.port = int(server.sockets[0].getsockname()[1])
         self._server = server
-        loop = asyncio.get_running_loop()
-        for unit, wall in self.walls.items():
-            wall.set_pulse_scheduler(self._pulse_timer(loop, unit, wall))
+        for wall in self.walls.values():
+            wall.set_scheduler(self.clock.call_later)
 
     async def _serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -203,22 +239,6 @@ class LockerSimulator:
             raise ModbusError(code, "injected fault")
         return execute(wall, request)
 
-    def _pulse_timer(
-        self, loop: asyncio.AbstractEventLoop, unit: int, wall: SimulatedWall
-    ) -> Callable[[int], None]:
-        """Time a wall's pulses; a repeated release restarts the pulse."""
-
-        def elapsed(n: int) -> None:
-            self._pulses.pop((unit, n), None)
-            wall.pulse_elapsed(n)
-
-        def schedule(n: int) -> None:
-            if previous := self._pulses.pop((unit, n), None):
-                previous.cancel()
-            self._pulses[unit, n] = loop.call_later(wall.pulse_seconds, elapsed, n)
-
-        return schedule
-
     async def stop(self) -> None:
         """Stop listening and drop every client, so they notice at once.
 
@@ -226,11 +246,8 @@ class LockerSimulator:
         finish its pulse either (the coil reads as it was left).
         """
         server, self._server = self._server, None
-        for handle in self._pulses.values():
-            handle.cancel()
-        self._pulses.clear()
         for wall in self.walls.values():
-            wall.set_pulse_scheduler(None)
+            wall.set_scheduler(None)
         if server is None:
             return
         server.close()
@@ -260,9 +277,9 @@ class LockerSimulator:
     def silence(self, seconds: float) -> None:
         """Stop answering for ``seconds``: requests meanwhile are lost, not queued.
 
-        Call from the event loop the simulator runs on; 0 ends a silence early.
+        0 ends a silence early.
         """
-        self.faults.silence(seconds, asyncio.get_running_loop().time())
+        self.faults.silence(seconds, self.clock.time())
 
     def set_latency(self, seconds: float) -> None:
         """Carry out and answer every request ``seconds`` late (0: at once)."""
@@ -308,7 +325,7 @@ class LockerSimulator:
         for wall in self.walls.values():
             wall.power_cycle()
         if downtime > 0:
-            await asyncio.sleep(downtime)
+            await self.clock.sleep(downtime)
         await self.start()
 
     async def __aenter__(self) -> Self:

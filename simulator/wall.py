@@ -6,23 +6,38 @@ keypad that counts codes), so the integration can be tested against the wire
 contract rather than against our own assumptions. The register methods raise
 ``ModbusError`` with the exception code a real device would answer with, so the
 server layer only has to translate.
+
+Layout 1.1 (the default) adds a door-open counter per compartment, the keypad's
+ring of the last 8 codes and the feedback's sequence number; ``layout="1.0"``
+leaves them out. A read that asks only for an optional point the controller
+lacks (its latch or parcel sensors, keypad, ring, counters) is refused with
+exception 0x02, as the integration's detection expects; any other address
+reads 0, so one read may span the gaps of the layout.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 import logging
 import random
 from typing import TypedDict, Unpack
 
+from .clock import Timer
 from .layout import (
+    DOOR_COUNTER_BASE,
     KEYPAD_CODE_HIGH,
     KEYPAD_CODE_LOW,
     KEYPAD_DIGITS,
     KEYPAD_FEEDBACK,
+    KEYPAD_FEEDBACK_SEQUENCE,
+    KEYPAD_RING_BASE,
+    KEYPAD_RING_SLOT_WIDTH,
+    KEYPAD_RING_SLOTS,
     KEYPAD_SEQUENCE,
     LATCH_BASE,
+    LAYOUTS,
     MAX_CODE_DIGITS,
     MAX_COMPARTMENTS,
     MAX_READ_BITS,
@@ -45,6 +60,8 @@ from .layout import (
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_COOLED_TEMPERATURE = 4.0
+BANK_SIZE = 256
+"""Addresses the reference layout gives each bank of points (latches, parcels ...)."""
 DEFAULT_AMBIENT_TEMPERATURE = 21.0
 
 
@@ -65,11 +82,18 @@ class Compartment:
     """The door was forced open (opened while latched) and is not closed yet."""
     relatch_pending: bool = False
     """The door closed while the coil was up: the latch catches when it drops."""
+    openings: int = 0
+    """The door-open counter (layout 1.1): +1 each time the door opens, wraps."""
+
+
+type Scheduler = Callable[[float, Callable[[], None]], Timer]
+"""Runs a callback some seconds later: the server's clock (``Clock.call_later``)."""
 
 
 class WallOptions(TypedDict, total=False):
     """The keyword options of :class:`SimulatedWall`, for helpers that pass them on."""
 
+    layout: str
     keypad: bool
     pulse_seconds: float
     controller_timed_pulse: bool
@@ -102,8 +126,14 @@ class SimulatedWall:
         presence: bool = True,
         latch: bool = True,
         sizes: Sequence[str] | None = None,
+        layout: str = "1.1",
     ) -> None:
-        """Build a wall of closed, latched, empty compartments."""
+        """Build a wall of closed, latched, empty compartments.
+
+        ``layout`` "1.1" (door-open counters, keypad ring) or "1.0" (without).
+        """
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}")
         if not 1 <= compartments <= MAX_COMPARTMENTS:
             raise ValueError(f"compartments must be 1..{MAX_COMPARTMENTS}")
         if pulse_seconds <= 0:
@@ -114,6 +144,7 @@ class SimulatedWall:
         cooled_set = set(cooled)
         if stray := {n for n in cooled_set if not 1 <= n <= compartments}:
             raise ValueError(f"cooled compartments {sorted(stray)} do not exist")
+        self.layout = layout
         self.keypad = keypad
         self.pulse_seconds = pulse_seconds
         self.controller_timed_pulse = controller_timed_pulse
@@ -138,8 +169,14 @@ class SimulatedWall:
         self.keypad_digits = 0
         self.keypad_entry = ""
         self.keypad_feedback = KeypadFeedback.IDLE
+        self.keypad_ring: list[tuple[int, int, int]] = [(0, 0, 0)] * KEYPAD_RING_SLOTS
+        """Layout 1.1: per slot (sequence, code, digits); slot = sequence % 8."""
+        self.keypad_feedback_sequence = 0
         self._listeners: list[Callable[[], None]] = []
-        self._pulse_scheduler: Callable[[int], None] | None = None
+        self._scheduler: Scheduler | None = None
+        self._timers: dict[tuple[str, int], Timer] = {}
+        self.quick_doors = 0.0
+        """Seconds after which an opened door closes by itself (0: never)."""
         # Door bounce: flips owed to chosen doors' next reads, and a chance of a
         # flip on every read of the doors in ``_bounce_doors``.
         self._bounce_owed: dict[int, int] = {}
@@ -175,13 +212,52 @@ class SimulatedWall:
                 # A broken observer must not turn a Modbus write into an error.
                 _LOGGER.exception("Wall listener failed")
 
-    def set_pulse_scheduler(self, scheduler: Callable[[int], None] | None) -> None:
-        """Let the server time pulses; it must call :meth:`pulse_elapsed` later.
+    @property
+    def counters(self) -> bool:
+        """Whether the controller has door-open counters (layout 1.1)."""
+        return self.layout != "1.0"
 
-        Without a scheduler (the pure model in tests) nothing drops the coil
-        until someone calls :meth:`pulse_elapsed`.
+    @property
+    def ring(self) -> bool:
+        """Whether the keypad has its ring and feedback sequence (layout 1.1)."""
+        return self.keypad and self.layout != "1.0"
+
+    def set_scheduler(self, scheduler: Scheduler | None) -> None:
+        """Let the server's clock time pulses and self-closing doors.
+
+        Without one (the pure model in tests) nothing drops the coil until
+        someone calls :meth:`pulse_elapsed`, and no door closes by itself;
+        taking it away calls off what was scheduled (a power cut).
         """
-        self._pulse_scheduler = scheduler
+        if scheduler is None:
+            for timer in self._timers.values():
+                timer.cancel()
+            self._timers.clear()
+        self._scheduler = scheduler
+
+    def _schedule(self, kind: str, n: int, callback: Callable[[], None]) -> None:
+        """Run ``callback`` after the pulse or door delay; a repeat starts anew."""
+        if self._scheduler is None:
+            return
+        if previous := self._timers.pop((kind, n), None):
+            previous.cancel()
+        delay = self.pulse_seconds if kind == "pulse" else self.quick_doors
+
+        def run() -> None:
+            self._timers.pop((kind, n), None)
+            callback()
+
+        self._timers[kind, n] = self._scheduler(delay, run)
+
+    def set_quick_doors(self, seconds: float) -> None:
+        """A fault: every door opened closes by itself ``seconds`` later (0: off).
+
+        People faster than the poll: a door cycle that begins and ends between
+        two reads of its contact.
+        """
+        if not 0 <= seconds < float("inf"):
+            raise ValueError("seconds must be a finite number >= 0")
+        self.quick_doors = seconds
 
     # -- the hub's side (through Modbus) -------------------------------------
 
@@ -196,9 +272,14 @@ class SimulatedWall:
             comp.coil = True
             comp.latched = False
             comp.relatch_pending = False
-            if self.controller_timed_pulse and self._pulse_scheduler is not None:
-                self._pulse_scheduler(comp.number)
+            if self.controller_timed_pulse:
+                self._schedule(
+                    "pulse", comp.number, partial(self.pulse_elapsed, comp.number)
+                )
         else:
+            # The hub ended the pulse itself: the controller's timer has nothing left.
+            if timer := self._timers.pop(("pulse", comp.number), None):
+                timer.cancel()
             self._drop_coil(comp)
 
     def pulse_elapsed(self, n: int) -> None:
@@ -219,17 +300,21 @@ class SimulatedWall:
         """The controller lost power and came back: its volatile state is gone.
 
         Coils read 0 again (a pulse in progress ends), the keypad registers read
-        0 (sequence, code, digits, feedback). Doors, latches, parcels, probes and
-        setpoints are physical or kept by the controller, and stay.
+        0 (sequence, code, digits, feedback, the ring), and so do the door-open
+        counters. Doors, latches, parcels, probes and setpoints are physical or
+        kept by the controller, and stay.
         """
         for comp in self.compartments:
             if comp.coil:
                 self._drop_coil(comp)
+            comp.openings = 0
         self.keypad_sequence = 0
         self.keypad_code = 0
         self.keypad_digits = 0
         self.keypad_entry = ""
         self.keypad_feedback = KeypadFeedback.IDLE
+        self.keypad_ring = [(0, 0, 0)] * KEYPAD_RING_SLOTS
+        self.keypad_feedback_sequence = 0
         self._notify()
 
     def release_count(self, n: int) -> int:
@@ -247,6 +332,9 @@ class SimulatedWall:
             return False
         comp.forced = comp.latched
         comp.door_closed = False
+        comp.openings = (comp.openings + 1) & 0xFFFF
+        if self.quick_doors:
+            self._schedule("door", n, partial(self.close_door, n))
         self._notify()
         return True
 
@@ -299,6 +387,11 @@ class SimulatedWall:
         self.keypad_code = int(digits)
         self.keypad_digits = len(digits)
         self.keypad_entry = digits
+        self.keypad_ring[self.keypad_sequence % KEYPAD_RING_SLOTS] = (
+            self.keypad_sequence,
+            self.keypad_code,
+            self.keypad_digits,
+        )
         # The display waits for the hub's verdict on the new code.
         self.keypad_feedback = KeypadFeedback.IDLE
         self._notify()
@@ -367,9 +460,16 @@ class SimulatedWall:
         ]
 
     def read_discrete_inputs(self, address: int, count: int) -> list[bool]:
-        """Read door, latch and presence inputs; undefined addresses read 0."""
-        check_range(address, count, MAX_READ_BITS)
-        return [self._discrete_at(a) for a in range(address, address + count)]
+        """Read door, latch and presence inputs; other addresses read 0."""
+        self._refuse_lacking(self._lacking_discrete(), address, count, MAX_READ_BITS)
+        return [bool(self._discrete_at(a)) for a in range(address, address + count)]
+
+    def _lacking_discrete(self) -> list[range]:
+        n = BANK_SIZE
+        return [
+            *([] if self.latch else [range(LATCH_BASE, LATCH_BASE + n)]),
+            *([] if self.presence else [range(PRESENCE_BASE, PRESENCE_BASE + n)]),
+        ]
 
     def _discrete_at(self, address: int) -> bool:
         n = self.count
@@ -382,13 +482,28 @@ class SimulatedWall:
         return False
 
     def read_input_registers(self, address: int, count: int) -> list[int]:
-        """Read temperatures and the keypad as uint16 wire values."""
-        check_range(address, count, MAX_READ_REGISTERS)
+        """Read temperatures, the keypad and the counters as uint16 wire values."""
+        self._refuse_lacking(self._lacking_input(), address, count, MAX_READ_REGISTERS)
         return [self._input_at(a) for a in range(address, address + count)]
 
+    def _lacking_input(self) -> list[range]:
+        ring = KEYPAD_RING_SLOTS * KEYPAD_RING_SLOT_WIDTH
+        return [
+            *([] if self.keypad else [range(KEYPAD_SEQUENCE, KEYPAD_DIGITS + 1)]),
+            *([] if self.ring else [range(KEYPAD_RING_BASE, KEYPAD_RING_BASE + ring)]),
+            *(
+                []
+                if self.counters
+                else [range(DOOR_COUNTER_BASE, DOOR_COUNTER_BASE + BANK_SIZE)]
+            ),
+        ]
+
     def _input_at(self, address: int) -> int:
-        if address < self.count:
+        n = self.count
+        if address < n:
             return to_wire(encode_tenths(self.compartments[address].temperature))
+        if self.counters and DOOR_COUNTER_BASE <= address < DOOR_COUNTER_BASE + n:
+            return self.compartments[address - DOOR_COUNTER_BASE].openings
         if not self.keypad:
             return 0
         keypad = {
@@ -397,18 +512,54 @@ class SimulatedWall:
             KEYPAD_CODE_LOW: self.keypad_code & 0xFFFF,
             KEYPAD_DIGITS: self.keypad_digits,
         }
-        return keypad.get(address, 0)
+        if address in keypad:
+            return keypad[address]
+        offset = address - KEYPAD_RING_BASE
+        if self.ring and 0 <= offset < KEYPAD_RING_SLOTS * KEYPAD_RING_SLOT_WIDTH:
+            sequence, code, digits = self.keypad_ring[offset // KEYPAD_RING_SLOT_WIDTH]
+            return (sequence, code >> 16, code & 0xFFFF, digits)[
+                offset % KEYPAD_RING_SLOT_WIDTH
+            ]
+        return 0
 
     def read_holding_registers(self, address: int, count: int) -> list[int]:
-        """Read setpoints and keypad feedback as uint16 wire values."""
-        check_range(address, count, MAX_READ_REGISTERS)
+        """Read setpoints and the keypad feedback as uint16 wire values."""
+        self._refuse_lacking(
+            self._lacking_holding(), address, count, MAX_READ_REGISTERS
+        )
         return [self._holding_at(a) for a in range(address, address + count)]
+
+    def _lacking_holding(self) -> list[range]:
+        return [
+            *([] if self.keypad else [range(KEYPAD_FEEDBACK, KEYPAD_FEEDBACK + 1)]),
+            *(
+                []
+                if self.ring
+                else [range(KEYPAD_FEEDBACK_SEQUENCE, KEYPAD_FEEDBACK_SEQUENCE + 1)]
+            ),
+        ]
+
+    @staticmethod
+    def _refuse_lacking(
+        lacking: list[range], address: int, count: int, limit: int
+    ) -> None:
+        """Refuse (0x02) a read that asks only for an optional point this wall lacks.
+
+        That is how a controller shows which optional points it has: the
+        integration's detection reads each one on its own. Any other address
+        reads 0, so one read may span the gaps of the layout.
+        """
+        check_range(address, count, limit)
+        if any(address in bank and address + count <= bank.stop for bank in lacking):
+            raise illegal_address(f"no such point at {address}+{count}")
 
     def _holding_at(self, address: int) -> int:
         if address < self.count:
             return to_wire(encode_tenths(self.compartments[address].setpoint))
         if self.keypad and address == KEYPAD_FEEDBACK:
             return int(self.keypad_feedback)
+        if self.ring and address == KEYPAD_FEEDBACK_SEQUENCE:
+            return self.keypad_feedback_sequence
         return 0
 
     def write_coils(self, address: int, values: Sequence[bool]) -> None:
@@ -423,26 +574,32 @@ class SimulatedWall:
     def write_holding_registers(self, address: int, values: Sequence[int]) -> None:
         """Write setpoints and keypad feedback; checked in full before applying."""
         check_range(address, len(values), MAX_WRITE_REGISTERS)
-        updates: list[tuple[int, int]] = []
-        for offset, register in enumerate(values):
-            target = address + offset
-            if not 0 <= register <= 0xFFFF:
-                raise illegal_value(f"register value {register} is not uint16")
-            if target < self.count:
-                if from_wire(register) == NO_SENSOR:
-                    raise illegal_value("-32768 is not a setpoint")
-            elif self.keypad and target == KEYPAD_FEEDBACK:
-                if register > max(KeypadFeedback):
-                    raise illegal_value(f"keypad feedback {register} is not 0..3")
-            else:
-                raise illegal_address(f"holding register {target} is not writable")
-            updates.append((target, register))
+        updates = [
+            self._check_holding_write(address + offset, register)
+            for offset, register in enumerate(values)
+        ]
         for target, register in updates:
             if target == KEYPAD_FEEDBACK:
                 self.keypad_feedback = KeypadFeedback(register)
+            elif target == KEYPAD_FEEDBACK_SEQUENCE:
+                self.keypad_feedback_sequence = register
             else:
                 self.compartments[target].setpoint = from_wire(register) / 10
         self._notify()
+
+    def _check_holding_write(self, target: int, register: int) -> tuple[int, int]:
+        """Refuse a value the register cannot take (ModbusError), else pass it on."""
+        if not 0 <= register <= 0xFFFF:
+            raise illegal_value(f"register value {register} is not uint16")
+        if target < self.count:
+            if from_wire(register) == NO_SENSOR:
+                raise illegal_value("-32768 is not a setpoint")
+        elif self.keypad and target == KEYPAD_FEEDBACK:
+            if register > max(KeypadFeedback):
+                raise illegal_value(f"keypad feedback {register} is not 0..3")
+        elif not (self.ring and target == KEYPAD_FEEDBACK_SEQUENCE):
+            raise illegal_address(f"holding register {target} is not writable")
+        return target, register
 
 
 def reference_wall(

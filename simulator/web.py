@@ -16,7 +16,6 @@ another site cannot open compartments through a visitor's browser.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 import json
 import math
@@ -32,7 +31,16 @@ from .wall import Compartment, SimulatedWall
 
 _SIM_KEY = web.AppKey("simulator", LockerSimulator)
 _ACTIONS = ("open", "force_open", "close", "put", "take", "temperature")
-_FAULT_KEYS = {"latency", "silence", "drop", "fail", "heal", "bounce", "clear"}
+_FAULT_KEYS = {
+    "latency",
+    "silence",
+    "drop",
+    "fail",
+    "heal",
+    "bounce",
+    "quick_doors",
+    "clear",
+}
 # Faults are for watching a recovery, not for wedging a test for good.
 _MAX_FAULT_SECONDS = 3600
 
@@ -55,6 +63,7 @@ def _compartment_state(comp: Compartment, wall: SimulatedWall) -> dict[str, Any]
         "present": comp.present,
         "temperature": comp.temperature,
         "setpoint": comp.setpoint if comp.cooled else None,
+        "openings": comp.openings if wall.counters else None,
         "release_count": wall.release_count(comp.number),
     }
 
@@ -63,6 +72,7 @@ def wall_state(unit: int, wall: SimulatedWall) -> dict[str, Any]:
     """Describe one wall as the page shows it."""
     return {
         "unit": unit,
+        "layout": wall.layout,
         "latch_sensor": wall.latch,
         "presence_sensor": wall.presence,
         "controller_timed_pulse": wall.controller_timed_pulse,
@@ -117,11 +127,13 @@ async def _index(_request: web.Request) -> web.Response:
 
 
 def _faults_state(sim: LockerSimulator) -> dict[str, Any]:
-    now = asyncio.get_running_loop().time()
-    return sim.faults.describe(now) | {
+    return sim.faults.describe(sim.clock.time()) | {
         "door_bounce": {
             str(unit): wall.door_bounces for unit, wall in sorted(sim.walls.items())
-        }
+        },
+        "quick_doors": {
+            str(unit): wall.quick_doors for unit, wall in sorted(sim.walls.items())
+        },
     }
 
 
@@ -204,13 +216,22 @@ def _bounce(sim: LockerSimulator, body: Any) -> None:
     sim.wall(unit).set_door_bounce(float(probability), seed=seed, doors=doors)
 
 
+def _set_quick_doors(sim: LockerSimulator, seconds: float | None) -> None:
+    if seconds is not None:
+        for wall in sim.walls.values():
+            wall.set_quick_doors(seconds)
+
+
 def _apply_faults(sim: LockerSimulator, body: dict[str, Any]) -> None:
     latency = _seconds(body, "latency")
     silence = _seconds(body, "silence")
+    quick_doors = _seconds(body, "quick_doors")
     if body.get("clear"):
         sim.faults.clear()
         for wall in sim.walls.values():
             wall.set_door_bounce(0.0)
+            wall.set_quick_doors(0.0)
+    _set_quick_doors(sim, quick_doors)
     if body.get("heal"):
         sim.heal()
     if latency is not None:
@@ -230,7 +251,7 @@ async def _faults(request: web.Request) -> web.Response:
 
     ``{"latency": s, "silence": s, "drop": true, "fail": {"unit", "table",
     "address", "code", "writes_only"}, "heal": true, "bounce": {"unit", "probability",
-    "doors", "seed"}, "clear": true}``
+    "doors", "seed"}, "quick_doors": s, "clear": true}``
     """
     sim = request.app[_SIM_KEY]
     body = await _json_body(request)

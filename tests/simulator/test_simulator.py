@@ -18,6 +18,7 @@ import pytest
 from simulator import (
     KeypadFeedback,
     LockerSimulator,
+    ManualClock,
     ModbusError,
     SimulatedWall,
     __main__ as cli,
@@ -42,7 +43,11 @@ FAST = 0.05
 async def eventually(
     check: Callable[[], Awaitable[bool]] | Callable[[], bool], within: float = 2.0
 ) -> None:
-    """Poll ``check`` until true; a fixed sleep would be slow or flaky."""
+    """Let the event loop run until ``check`` is true (a socket event arrived).
+
+    It only yields to the loop, which handles the sockets on every turn; it
+    never sleeps. ``within`` bounds the wait, so a broken test fails.
+    """
     deadline = asyncio.get_running_loop().time() + within
     while True:
         result = check()
@@ -52,7 +57,7 @@ async def eventually(
             return
         if asyncio.get_running_loop().time() > deadline:
             pytest.fail("condition not reached in time")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0)
 
 
 # --------------------------------------------------------------------------
@@ -146,12 +151,13 @@ def test_door_closed_while_coil_up_latches_when_coil_drops() -> None:
     assert (comp.latched, comp.relatch_pending) == (True, False)
 
 
-def test_relay_board_keeps_coil_until_hub_drops_it() -> None:
+async def test_relay_board_keeps_coil_until_hub_drops_it() -> None:
     wall = SimulatedWall(1, controller_timed_pulse=False)
-    scheduled: list[int] = []
-    wall.set_pulse_scheduler(scheduled.append)
+    clock = ManualClock()
+    wall.set_scheduler(clock.call_later)
     wall.write_coil(1, True)
-    assert scheduled == []
+    assert clock.pending == 0
+    await clock.advance(60)
     assert wall.compartment(1).coil
     wall.open_door(1)
     wall.close_door(1)
@@ -161,16 +167,111 @@ def test_relay_board_keeps_coil_until_hub_drops_it() -> None:
     assert wall.coil_writes == [(1, True), (1, False)]
 
 
-def test_controller_pulse_is_handed_to_the_scheduler() -> None:
-    wall = SimulatedWall(3)
-    scheduled: list[int] = []
-    wall.set_pulse_scheduler(scheduled.append)
+async def test_controller_times_its_pulses_on_the_clock() -> None:
+    wall = SimulatedWall(3, pulse_seconds=0.5)
+    clock = ManualClock()
+    wall.set_scheduler(clock.call_later)
     wall.write_coil(2, True)
     wall.write_coils(0, [True, False, True])
-    assert scheduled == [2, 1, 3]
+    assert clock.pending == 2  # compartments 1 and 3; 2 was dropped by the hub
     assert wall.release_count(2) == 1
     assert wall.release_count(1) == 1
     assert wall.coil_writes == [(2, True), (1, True), (2, False), (3, True)]
+    await clock.advance(0.4)
+    assert wall.compartment(1).coil
+    wall.write_coil(3, True)  # a repeated release starts the pulse anew
+    await clock.advance(0.2)
+    assert not wall.compartment(1).coil
+    assert wall.compartment(3).coil
+    await clock.advance(0.3)
+    assert not wall.compartment(3).coil
+    assert clock.pending == 0
+
+
+async def test_taking_the_scheduler_away_calls_the_pulses_off() -> None:
+    wall = SimulatedWall(1)
+    clock = ManualClock()
+    wall.set_scheduler(clock.call_later)
+    wall.write_coil(1, True)
+    wall.set_scheduler(None)
+    await clock.advance(10)
+    assert wall.compartment(1).coil
+
+
+async def test_quick_doors_close_by_themselves() -> None:
+    """The fault: people faster than a poll open and close within 200 ms."""
+    wall = SimulatedWall(2)
+    clock = ManualClock()
+    wall.set_scheduler(clock.call_later)
+    wall.set_quick_doors(0.2)
+    wall.write_coil(1, True)
+    assert wall.open_door(1)
+    await clock.advance(0.1)
+    assert not wall.compartment(1).door_closed
+    await clock.advance(0.1)
+    assert wall.compartment(1).door_closed
+    assert wall.compartment(1).openings == 1
+    wall.set_quick_doors(0)
+    assert wall.open_door(2, force=True)
+    await clock.advance(10)
+    assert not wall.compartment(2).door_closed
+    with pytest.raises(ValueError, match="finite"):
+        wall.set_quick_doors(-1)
+
+
+def test_door_counters_count_every_opening_and_wrap() -> None:
+    """Layout 1.1: input register 2000 + i counts the openings of door i."""
+    wall = SimulatedWall(2)
+    wall.write_coil(1, True)
+    for _ in range(3):
+        assert wall.open_door(1)
+        wall.close_door(1)
+        wall.write_coil(1, True)
+    wall.open_door(2, force=True)
+    wall.bounce_door(1, reads=5)  # a chattering contact is not an opening
+    assert wall.read_input_registers(2000, 2) == [3, 1]
+    wall.compartment(1).openings = 0xFFFF
+    wall.write_coil(1, True)
+    wall.open_door(1)
+    assert wall.read_input_registers(2000, 1) == [0]
+    wall.power_cycle()
+    assert wall.read_input_registers(2000, 2) == [0, 0]
+
+
+def test_keypad_ring_keeps_the_last_eight_codes() -> None:
+    """Layout 1.1: slot k = sequence % 8 holds sequence, code (2 words), digits."""
+    wall = SimulatedWall(1)
+    for code in range(1, 11):
+        wall.enter_code(f"{code * 70000:08d}")
+    ring = wall.read_input_registers(1010, 32)
+    slots = [ring[k * 4 : k * 4 + 4] for k in range(8)]
+    assert [slot[0] for slot in slots] == [8, 9, 10, 3, 4, 5, 6, 7]
+    assert slots[2] == [10, 700000 >> 16, 700000 & 0xFFFF, 8]
+    assert wall.read_input_registers(1000, 4) == [10, 700000 >> 16, 700000 & 0xFFFF, 8]
+    wall.write_holding_registers(1100, [1, 10])
+    assert wall.read_holding_registers(1100, 2) == [1, 10]
+    assert wall.keypad_feedback_sequence == 10
+    wall.power_cycle()
+    assert wall.read_input_registers(1010, 32) == [0] * 32
+    assert wall.read_holding_registers(1101, 1) == [0]
+
+
+def test_layout_1_0_has_no_counters_and_no_ring() -> None:
+    wall = SimulatedWall(2, layout="1.0")
+    for address, count in ((2000, 2), (1010, 32)):
+        with pytest.raises(ModbusError) as err:
+            wall.read_input_registers(address, count)
+        assert err.value.code == ILLEGAL_ADDRESS
+    with pytest.raises(ModbusError) as err:
+        wall.read_holding_registers(1101, 1)
+    assert err.value.code == ILLEGAL_ADDRESS
+    with pytest.raises(ModbusError) as err:
+        wall.write_holding_registers(1100, [1, 1])
+    assert err.value.code == ILLEGAL_ADDRESS
+    # A read that spans the 1.0 keypad and the missing ring reads 0 for it.
+    assert wall.read_input_registers(1000, 12)[4:] == [0] * 8
+    with pytest.raises(ValueError, match="layout"):
+        SimulatedWall(1, layout="2.0")
 
 
 def test_forced_door_keeps_latch_thrown() -> None:
@@ -284,14 +385,29 @@ def test_keypad_feedback_register() -> None:
     assert wall.keypad_feedback == KeypadFeedback.LOCKED_OUT
 
 
-def test_wall_without_optional_points_reads_zero() -> None:
+def test_points_a_wall_lacks_are_refused_and_read_0_inside_a_read() -> None:
+    """What the integration's detection relies on: a missing point answers 0x02.
+
+    A read that also asks for points the wall has reads 0 for the missing
+    ones, and addresses outside the layout read 0 (a custom map may use them).
+    """
     wall = SimulatedWall(2, keypad=False, latch=False, presence=False)
     wall.put_parcel(1)
     assert wall.read_discrete_inputs(0, 2) == [True, True]
-    assert wall.read_discrete_inputs(256, 2) == [False, False]
-    assert wall.read_discrete_inputs(512, 2) == [False, False]
-    assert wall.read_input_registers(1000, 4) == [0, 0, 0, 0]
-    assert wall.read_holding_registers(1100, 1) == [0]
+    for call, address, count in (
+        (wall.read_discrete_inputs, 256, 2),
+        (wall.read_discrete_inputs, 512, 2),
+        (wall.read_input_registers, 1000, 4),
+        (wall.read_input_registers, 1010, 32),
+        (wall.read_holding_registers, 1100, 1),
+        (wall.read_holding_registers, 1101, 1),
+    ):
+        with pytest.raises(ModbusError) as refused:
+            call(address, count)
+        assert refused.value.code == ILLEGAL_ADDRESS
+    assert wall.read_discrete_inputs(0, 514) == [True, True] + [False] * 512
+    assert wall.read_discrete_inputs(100, 1) == [False]
+    assert wall.read_input_registers(2000, 2) == [0, 0]  # layout 1.1 counters
     with pytest.raises(ValueError, match="no keypad"):
         wall.enter_code("1234")
     with pytest.raises(ModbusError) as err:
@@ -407,8 +523,14 @@ async def sim(socket_enabled: None) -> AsyncIterator[LockerSimulator]:
         1: reference_wall(pulse_seconds=FAST),
         2: SimulatedWall(4, controller_timed_pulse=False, keypad=False),
     }
-    async with LockerSimulator(walls) as simulator:
+    async with LockerSimulator(walls, clock=ManualClock()) as simulator:
         yield simulator
+
+
+async def advance(sim: LockerSimulator, seconds: float) -> None:
+    """Let the simulated controller's time pass (a test never sleeps)."""
+    assert isinstance(sim.clock, ManualClock)
+    await sim.clock.advance(seconds)
 
 
 @pytest.fixture
@@ -487,11 +609,12 @@ async def test_coil_write_releases_and_pulse_drops_it(
     assert not wall.compartment(7).latched
     assert wall.coil_writes == [(7, True)]
 
-    async def coil_dropped() -> bool:
-        result = await client.read_coils(6, count=1, device_id=1)
-        return result.bits[0] is False
-
-    await eventually(coil_dropped)
+    await advance(sim, FAST * 0.9)
+    result = await client.read_coils(6, count=1, device_id=1)
+    assert result.bits[0] is True
+    await advance(sim, FAST * 0.2)
+    result = await client.read_coils(6, count=1, device_id=1)
+    assert result.bits[0] is False
     latch = await client.read_discrete_inputs(256 + 6, count=1, device_id=1)
     assert latch.bits[0] is False
     assert wall.open_door(7)
@@ -507,8 +630,9 @@ async def test_repeated_release_restarts_the_pulse(
     await client.write_coils(0, [True, True], device_id=1)
     await client.write_coil(0, True, device_id=1)
     assert wall.release_count(1) == 2
-    await eventually(lambda: not wall.compartment(1).coil)
-    await eventually(lambda: not wall.compartment(2).coil)
+    await advance(sim, FAST)
+    assert not wall.compartment(1).coil
+    assert not wall.compartment(2).coil
 
 
 async def test_relay_board_keeps_coil_up(
@@ -516,7 +640,7 @@ async def test_relay_board_keeps_coil_up(
 ) -> None:
     wall = sim.wall(2)
     await client.write_coil(0, True, device_id=2)
-    await asyncio.sleep(FAST * 3)
+    await advance(sim, FAST * 3)
     result = await client.read_coils(0, count=4, device_id=2)
     assert result.bits[:4] == [True, False, False, False]
     await client.write_coil(0, False, device_id=2)
@@ -539,7 +663,17 @@ async def test_keypad_over_modbus(
     assert refused.isError()
     assert refused.exception_code == ILLEGAL_VALUE
     no_keypad = await client.read_input_registers(1000, count=4, device_id=2)
-    assert no_keypad.registers == [0, 0, 0, 0]
+    assert no_keypad.isError()
+    assert no_keypad.exception_code == ILLEGAL_ADDRESS
+    # Layout 1.1: the ring, and the feedback with its sequence in one write.
+    ring = await client.read_input_registers(1010, count=4, device_id=1)
+    assert ring.registers == [0, 0, 0, 0]
+    wall.enter_code("77")
+    ring = await client.read_input_registers(1010, count=12, device_id=1)
+    assert ring.registers[4:] == [1, 0, 12345, 8, 2, 0, 77, 2]
+    response = await client.write_registers(1100, [1, 2], device_id=1)
+    assert not response.isError()
+    assert (wall.keypad_feedback, wall.keypad_feedback_sequence) == (1, 2)
 
 
 async def test_setpoint_write_over_modbus(
@@ -659,12 +793,12 @@ async def test_stop_drops_clients_and_restart_serves_again(
 async def test_stop_cancels_pending_pulses(sim: LockerSimulator) -> None:
     sim.wall(1).write_coil(1, True)
     await sim.stop()
-    await asyncio.sleep(FAST * 2)
+    await advance(sim, FAST * 2)
     # A controller that lost power never finished its pulse.
     assert sim.wall(1).compartment(1).coil
     # Without a server, nothing times pulses for the model any more.
     sim.wall(1).write_coil(2, True)
-    await asyncio.sleep(FAST * 2)
+    await advance(sim, FAST * 2)
     assert sim.wall(1).compartment(2).coil
 
 
@@ -738,8 +872,10 @@ async def test_page_and_state(sim: LockerSimulator, web: TestClient[Any, Any]) -
         "present": False,
         "temperature": 4.0,
         "setpoint": 4.0,
+        "openings": 0,
         "release_count": 0,
     }
+    assert first["layout"] == "1.1"
     assert first["keypad"]["feedback_text"] == "idle"
     assert state["walls"][1]["keypad"]["enabled"] is False
     assert state["walls"][1]["controller_timed_pulse"] is False
@@ -970,7 +1106,7 @@ async def test_advertise(fake_zeroconf: type[FakeZeroconf]) -> None:
         "units": "1",
         "sizes": "S*12,M*8,L*4",
         "cooled": "21,22",
-        "points": "presence,temperature,setpoint,keypad",
+        "points": "presence,temperature,setpoint,keypad,door_counters,keypad_ring",
     }
     await handle.close()
     assert zc.unregistered == [info]

@@ -11,7 +11,13 @@ from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ModbusIOException
 import pytest
 
-from simulator import KeypadFeedback, LockerSimulator, SimulatedWall, reference_wall
+from simulator import (
+    KeypadFeedback,
+    LockerSimulator,
+    ManualClock,
+    SimulatedWall,
+    reference_wall,
+)
 from simulator.__main__ import build_simulator, parse_args
 from simulator.faults import Faults, Table
 from simulator.web import build_app
@@ -25,8 +31,21 @@ SHORT_TIMEOUT = 0.3
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncIterator[LockerSimulator]:
     walls = {1: reference_wall(pulse_seconds=FAST), 2: SimulatedWall(4, keypad=False)}
-    async with LockerSimulator(walls) as simulator:
+    async with LockerSimulator(walls, clock=ManualClock()) as simulator:
         yield simulator
+
+
+async def advance(sim: LockerSimulator, seconds: float) -> None:
+    """Let the simulated controller's time pass (a test never sleeps)."""
+    assert isinstance(sim.clock, ManualClock)
+    await sim.clock.advance(seconds)
+
+
+async def waiting(sim: LockerSimulator, count: int = 1) -> None:
+    """Until ``count`` requests (or timers) wait on the controller's clock."""
+    assert isinstance(sim.clock, ManualClock)
+    clock = sim.clock
+    await eventually(lambda: clock.pending >= count)
 
 
 @pytest.fixture
@@ -243,7 +262,9 @@ async def test_silence_loses_requests_then_answers_again(
         await client.write_coil(0, True, device_id=1)
     assert now() - started >= SHORT_TIMEOUT * 0.9
     assert sim.faults.swallowed == 1
-    await asyncio.sleep(max(0.0, started + 0.55 - now()))
+    await advance(sim, 0.45)
+    assert sim.faults.silent(sim.clock.time())
+    await advance(sim, 0.05)
     # The hung controller never carried the release out, not even later.
     assert sim.wall(1).coil_writes == []
     # Same socket, answering again.
@@ -251,34 +272,39 @@ async def test_silence_loses_requests_then_answers_again(
     assert not result.isError()
     assert result.bits[0] is False
     assert sim.wall(1).coil_writes == []
-    assert sim.faults.describe(now())["silent_for"] == 0
+    assert sim.faults.describe(sim.clock.time())["silent_for"] == 0
 
 
 async def test_latency_delays_answers_and_late_writes_still_happen(
     sim: LockerSimulator, client: AsyncModbusTcpClient
 ) -> None:
     sim.set_latency(0.1)
-    started = now()
-    result = await client.read_coils(0, count=1, device_id=1)
+    reading = asyncio.create_task(client.read_coils(0, count=1, device_id=1))
+    await waiting(sim)
+    await advance(sim, 0.09)
+    assert not reading.done()
+    await advance(sim, 0.01)
+    result = await reading
     assert not result.isError()
-    assert now() - started >= 0.09
 
     # Slower than the client waits: the client gives up, the controller still
     # releases the lock when it gets to the request (as real hardware does).
-    sim.set_latency(SHORT_TIMEOUT + 0.2)
+    sim.set_latency(10)
     with pytest.raises(ModbusIOException):
         await client.write_coil(2, True, device_id=1)
     assert sim.wall(1).coil_writes == []
-    await eventually(lambda: sim.wall(1).coil_writes == [(3, True)])
+    await advance(sim, 10)
+    assert sim.wall(1).coil_writes == [(3, True)]
 
     # Silence that starts while a slow request waits: it is never carried out.
     sim.set_latency(0.2)
     task = asyncio.create_task(client.write_coil(3, True, device_id=1))
-    await asyncio.sleep(0.05)
+    await waiting(sim, 2)  # the request, and the pulse of the late release
+    await advance(sim, 0.05)
     sim.silence(1.0)
+    await advance(sim, 0.15)
     with pytest.raises(ModbusIOException):
         await task
-    await asyncio.sleep(0.2)
     assert sim.wall(1).coil_writes == [(3, True)]
     assert sim.faults.swallowed == 1
 
@@ -307,11 +333,11 @@ async def test_a_dropped_request_in_flight_is_not_carried_out(
 ) -> None:
     sim.set_latency(0.2)
     task = asyncio.create_task(client.write_coil(0, True, device_id=1))
-    await asyncio.sleep(0.05)
+    await waiting(sim)
     sim.drop_connections()
     with pytest.raises(ModbusIOException):
         await task
-    await asyncio.sleep(0.3)
+    await advance(sim, 0.3)
     assert sim.wall(1).coil_writes == []
 
 
@@ -323,7 +349,12 @@ async def test_restart_is_a_power_cycle_on_the_same_port(
     await client.write_coil(0, True, device_id=1)
     wall.enter_code("4321")
     wall.put_parcel(9)
-    await sim.restart(downtime=0.05)
+    restarting = asyncio.create_task(sim.restart(downtime=0.05))
+    await eventually(lambda: not sim.running)
+    await advance(sim, 0.04)
+    assert not sim.running
+    await advance(sim, 0.01)
+    await restarting
     assert sim.running
     assert sim.port == port
     assert not wall.compartment(1).coil
@@ -337,7 +368,9 @@ async def test_restart_is_a_power_cycle_on_the_same_port(
         assert not any(coils.bits[:24])
         # Pulses are timed again after the restart.
         await fresh.write_coil(1, True, device_id=1)
-        await eventually(lambda: not wall.compartment(2).coil)
+        assert wall.compartment(2).coil
+        await advance(sim, FAST)
+        assert not wall.compartment(2).coil
     finally:
         fresh.close()
 
