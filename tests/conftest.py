@@ -48,7 +48,16 @@ from custom_components.parcel_locker.wall_form import subentry_data
 from simulator.server import LockerSimulator, reference_wall
 
 SIZES = "S*12,M*8,L*4"
-ALL_POINTS = ["latch", "presence", "temperature", "setpoint", "keypad"]
+ALL_POINTS = [
+    "latch",
+    "presence",
+    "temperature",
+    "setpoint",
+    "keypad",
+    "door_counters",
+    "keypad_ring",
+]
+LAYOUT_1_0_POINTS = ["latch", "presence", "temperature", "setpoint", "keypad"]
 
 ALICE = "person.alice"
 BOB = "person.bob"
@@ -319,13 +328,16 @@ def entity_id(
     return found
 
 
-async def poll(entry: MockConfigEntry) -> bool:
+async def poll(entry: MockConfigEntry, *, everything: bool = False) -> bool:
     """Poll now, the way the update interval does; whether the poll succeeded.
 
     Tests poll explicitly: scheduled polls run in the background, which
-    ``hass.async_block_till_done()`` does not wait for.
+    ``hass.async_block_till_done()`` does not wait for. ``everything``: read
+    temperatures and setpoints too, as the poll on the temperature interval does.
     """
     coordinator = entry.runtime_data
+    if everything:
+        coordinator.read_everything_next()
     await coordinator.async_refresh()
     return bool(coordinator.last_update_success)
 

@@ -378,7 +378,7 @@ async def test_staff_alerts(
     wall.close_door(20)
 
     wall.set_temperature(21, 15.0)
-    await poll(init_integration)
+    await poll(init_integration, everything=True)
     freezer.tick(timedelta(seconds=61))
     await poll(init_integration)
     await hass.async_block_till_done()

@@ -45,7 +45,10 @@ async def test_diagnostics_redact_codes_people_and_tracking(
 
     wall = diagnostics["walls"]["wall_lobby"]
     assert wall["name"] == "Lobby"
-    assert wall["requests_per_poll"] == 6
+    # Every point on the temperature interval; doors, locks and the keypad
+    # (with its ring) on every poll.
+    assert wall["requests_per_poll"] == 7
+    assert wall["requests_per_fast_poll"] == 3
     assert wall["waiting"] == 1
     assert len(wall["map"]["compartments"]) == 24
     assert diagnostics["polling"]["last_update_success"] is True

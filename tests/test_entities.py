@@ -161,7 +161,7 @@ async def test_temperature_follows_the_probe(
     """Temperatures in 0.1 °C, negative ones too; no probe reads as unknown."""
     sensor = entity_id(entity_registry, "sensor", "21_temperature")
     simulator.wall(1).set_temperature(21, celsius)
-    await poll(init_integration)
+    await poll(init_integration, everything=True)
     state = hass.states.get(sensor)
     assert state.state == expected
     assert state.attributes["unit_of_measurement"] == "°C"
@@ -282,7 +282,7 @@ async def test_an_idle_poll_writes_no_state(
     """Nothing changed at the wall: no entity is written; one door: only its own."""
     wall = simulator.wall(1)
     wall.set_temperature(21, 4.5)
-    assert await poll(init_integration)
+    assert await poll(init_integration, everything=True)
     await hass.async_block_till_done()
     written = async_capture_events(hass, EVENT_STATE_CHANGED)
     for _ in range(3):

@@ -446,7 +446,8 @@ async def test_random_door_bounce_completes_nothing_twice(
     pickup, no stored parcel lost, every code still good, no error.
 
     Four parcels are stored and two were collected; then every door read has a
-    30 % chance to be wrong, within the re-open grace and long after it.
+    30 % chance to be wrong, within the re-open grace and long after it. The
+    door counters did not move, so not one read is taken for a forced door.
     """
     entry = init_integration
     events = capture_events(hass)
@@ -473,7 +474,7 @@ async def test_random_door_bounce_completes_nothing_twice(
     assert set(per_parcel.values()) == {1}
     assert counts(events)["delivered"] == 6
     assert counts(events)["picked_up"] == 2
-    assert counts(events)["forced_open"] > 0  # the bounces were seen as such
+    assert "forced_open" not in counts(events)  # chatter, not openings
     ledger = ledger_of(entry)
     assert {p["parcel_id"] for p in ledger.list_parcels()} == set(stored)
     for parcel_id, code in stored.items():

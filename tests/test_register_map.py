@@ -61,6 +61,7 @@ from custom_components.parcel_locker.domain.wiring import (
     MAX_REGISTERS_PER_READ,
     MAX_UNIT_ID,
     MIN_UNIT_ID,
+    OPTIONAL_POINT_NAMES,
     PRESENCE_OFFSET,
     TEMPERATURE_SCALE,
     CompartmentMap,
@@ -84,7 +85,6 @@ from custom_components.parcel_locker.domain.wiring import (
 )
 from custom_components.parcel_locker.wall_config import (
     CONF_NAME,
-    OPTIONAL_POINT_NAMES,
     generate_map,
     parse_cooled,
     wall_config,
@@ -96,8 +96,18 @@ from custom_components.parcel_locker.wall_link import (
     WallReading,
 )
 
+# Every optional point of layout 1.0; ``LAYOUT_1_1`` adds counters and the ring.
 ALL_OPTIONAL = OptionalPoints(
     latch=True, presence=True, temperature=True, setpoint=True, keypad=True
+)
+LAYOUT_1_1 = OptionalPoints(
+    latch=True,
+    presence=True,
+    temperature=True,
+    setpoint=True,
+    keypad=True,
+    door_counters=True,
+    keypad_ring=True,
 )
 LOBBY_SIZES = "S*12,M*8,L*4"
 NO_SENSOR_WIRE = 0x8000  # -32768 as the uint16 the wire carries
@@ -242,6 +252,8 @@ optional_points = st.builds(
     temperature=st.booleans(),
     setpoint=st.booleans(),
     keypad=st.booleans(),
+    door_counters=st.booleans(),
+    keypad_ring=st.booleans(),
 )
 
 
@@ -912,7 +924,7 @@ def relay_form(**overrides: Any) -> dict[str, Any]:
 def test_wall_form_generates_the_reference_map() -> None:
     """The form's answers make the same map as the reference layout itself."""
     assert generate_map(reference_form()) == reference_layout(
-        ReferenceWiring(unit_id=1), parse_sizes(LOBBY_SIZES), (21, 22), ALL_OPTIONAL
+        ReferenceWiring(unit_id=1), parse_sizes(LOBBY_SIZES), (21, 22), LAYOUT_1_1
     )
     plain = generate_map(reference_form(**{CONF_OPTIONAL_POINTS: [], CONF_COOLED: ""}))
     assert plain == reference_layout(
@@ -1065,8 +1077,9 @@ async def test_one_poll_reads_every_point_in_few_requests(
     """Every configured point is inside a block the poll read, within protocol limits.
 
     Requests stay few: for the reference layout one coil read and one discrete
-    read for the whole wall, one input read per 125 temperatures plus one for the
-    keypad; for relay and input boards one read per board plus one per probe.
+    read for the whole wall, one input read per 125 temperatures (and as many
+    for the door counters) plus one for the keypad and its ring; for relay and
+    input boards one read per board plus one per probe.
     """
     wall = generated.wall
     count = len(generated.sizes)
@@ -1085,12 +1098,13 @@ async def test_one_poll_reads_every_point_in_few_requests(
     if generated.profile is Profile.REFERENCE:
         assert tables["coil"] == 1
         assert tables["discrete"] == 1
+        keypad = optional.keypad or optional.keypad_ring
         assert tables["input"] == (
             blocks_for(count) if optional.temperature else 0
-        ) + int(optional.keypad)
+        ) + (blocks_for(count) if optional.door_counters else 0) + int(keypad)
         if is_contiguous(generated.cooled):
-            assert tables["holding"] <= blocks_for(count) + int(optional.keypad)
-            assert link.requests_per_poll <= 8
+            assert tables["holding"] <= blocks_for(count) + int(keypad)
+            assert link.requests_per_poll <= 8 + 2 * int(optional.door_counters)
     else:
         probes = len(generated.cooled) if optional.temperature else 0
         assert link.requests_per_poll == 2 + probes

@@ -595,7 +595,7 @@ async def test_cooled_compartment_out_of_band_alarms_once(
     wall = simulator.wall(1)
     events = capture_events(hass)
     wall.set_temperature(21, 12.0)
-    await poll(entry)
+    await poll(entry, everything=True)
     await advance(freezer, entry, timedelta(seconds=59))
     assert events["temperature_alarm"] == []
     assert problems(hass, entity_registry) == (STATE_OFF, [])
@@ -610,7 +610,7 @@ async def test_cooled_compartment_out_of_band_alarms_once(
     assert len(events["temperature_alarm"]) == 1
 
     wall.set_temperature(21, 4.0)
-    await poll(entry)
+    await poll(entry, everything=True)
     assert problems(hass, entity_registry) == (STATE_OFF, [])
     assert counts(events) == {"temperature_alarm": 1}
 

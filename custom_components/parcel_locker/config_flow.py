@@ -65,13 +65,14 @@ from .domain.wiring import (
     EDITABLE_ROLES,
     MAX_UNIT_ID,
     MIN_UNIT_ID,
+    OPTIONAL_POINT_NAMES,
     MapError,
     Profile,
     WallMap,
     format_point,
 )
 from .options import check_options, options_defaults, options_schema
-from .wall_config import OPTIONAL_POINT_NAMES, generate_map, parse_cooled
+from .wall_config import generate_map, parse_cooled
 from .wall_form import (
     PROFILES_WITH_WIRING_STEP,
     build_wall,

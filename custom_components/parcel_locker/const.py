@@ -43,11 +43,16 @@ CONF_INPUT_UNIT_ID: Final = "input_unit_id"
 CONF_INPUT_BASE: Final = "input_base"
 CONF_INVERTED_DOORS: Final = "inverted_doors"
 CONF_PROBE_UNIT_ID: Final = "probe_unit_id"
+# The compartments whose temperature probe answered when the wall was detected.
+CONF_PROBES: Final = "probes"
 DEFAULT_PULSE_SECONDS: Final = 0.5
 
 # Options
 CONF_POLL_INTERVAL: Final = "poll_interval"
 DEFAULT_POLL_INTERVAL: Final = timedelta(seconds=2)
+# Temperatures, setpoints (and every door counter) are read on their own interval.
+CONF_TEMPERATURE_INTERVAL: Final = "temperature_interval"
+DEFAULT_TEMPERATURE_INTERVAL: Final = timedelta(seconds=30)
 # Requests that get no answer within this time count as a lost controller.
 REQUEST_TIMEOUT: Final = 3.0
 CONF_CODE_LENGTH: Final = "code_length"

@@ -4,7 +4,11 @@ One ``ParcelLockerCoordinator`` per config entry owns everything that runs: the
 Modbus link and its walls, the ledger and its file, the codes issued this run.
 A poll reads every wall, tells the ledger what changed, saves, fires the
 ledger's events, answers the keypads and publishes one frozen
-``LockerSnapshot`` that the entities show. Actions come through here too, each
+``LockerSnapshot`` that the entities show. Polls are tiered (``wall_link``):
+temperatures, setpoints and every door counter are read on the temperature
+interval, the rest every poll; what a reading means for the doors is
+``domain.door_truth``'s decision, and every code typed since the last poll is
+checked (``domain.keypad_entries``). Actions come through here too, each
 as: ledger step, save, then the lock released.
 
 A wall that does not answer makes only its own entities unavailable.
@@ -24,14 +28,24 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 from modbus_connection import ModbusConnection, ModbusError, ModbusTimeoutError
 
-from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DOMAIN, LOGGER
+from .const import (
+    CONF_POLL_INTERVAL,
+    CONF_TEMPERATURE_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_TEMPERATURE_INTERVAL,
+    DOMAIN,
+    LOGGER,
+)
+from .domain.door_truth import DoorStep, DoorTruth
 from .domain.guard import keypad_source
+from .domain.keypad_entries import codes_since
 from .domain.ledger import (
     CodeRejectedError,
     CodeRejection,
     CompartmentSpec,
     CompartmentStatus,
     DomainEvent,
+    DoorPhase,
     IssuedCode,
     Ledger,
     LedgerError,
@@ -50,6 +64,7 @@ from .wall_link import WallLink
 type ParcelLockerConfigEntry = ConfigEntry[ParcelLockerCoordinator]
 
 # Keypad feedback register values (reference layout).
+FEEDBACK_IDLE = 0
 FEEDBACK_ACCEPTED = 1
 FEEDBACK_REJECTED = 2
 FEEDBACK_LOCKED_OUT = 3
@@ -90,6 +105,24 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
             wall_id: WallLink(connection, wall.map)
             for wall_id, wall in self.walls.items()
         }
+        self._truths = {
+            wall_id: DoorTruth(
+                counters=self.links[wall_id].has_counters,
+                presence=any(c.presence for c in wall.map.compartments),
+            )
+            for wall_id, wall in self.walls.items()
+        }
+        temperature_seconds = entry.options.get(CONF_TEMPERATURE_INTERVAL)
+        self._full_interval = (
+            timedelta(seconds=temperature_seconds)
+            if temperature_seconds
+            else DEFAULT_TEMPERATURE_INTERVAL
+        )
+        # When the next poll reads every point (None: the very next one).
+        self._next_full: datetime | None = None
+        # Per wall: the compartments whose door counters each poll reads, by
+        # the ledger revision they were worked out at.
+        self._watched: dict[str, tuple[int, frozenset[int]]] = {}
         self.ledger = ledger
         self.store = store
         self.guard = guard
@@ -143,13 +176,41 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
 
     # -- polling ------------------------------------------------------------
 
+    def read_everything_next(self) -> None:
+        """Make the next poll read every point, temperatures and setpoints too."""
+        self._next_full = None
+
+    def _watched_compartments(self, wall_id: str) -> frozenset[int]:
+        """Where a door cycle would complete something: its counter every poll.
+
+        Reserved or authorised compartments and open doors; the others' cycles
+        (a forced door) are counted all the same and found on the next full poll.
+        """
+        if not self.links[wall_id].has_counters:
+            return frozenset()
+        cached = self._watched.get(wall_id)
+        if cached is not None and cached[0] == self.ledger.revision:
+            return cached[1]
+        watched = frozenset(
+            view.number
+            for view in self.ledger.compartments(wall_id)
+            if view.phase is not DoorPhase.IDLE
+        )
+        self._watched[wall_id] = (self.ledger.revision, watched)
+        return watched
+
     async def _async_update_data(self) -> LockerSnapshot:
         """Read every wall, one after the other, and tell the ledger."""
         started = monotonic()
+        full = self._next_full is None or self.now() >= self._next_full
+        if full:
+            self._next_full = self.now() + self._full_interval
         failures: list[ModbusError] = []
         for wall_id, link in self.links.items():
             try:
-                self._readings[wall_id] = await link.read()
+                self._readings[wall_id] = await link.read(
+                    full=full, watched=self._watched_compartments(wall_id)
+                )
             except ModbusError as err:
                 if isinstance(err, ModbusTimeoutError):
                     # A controller that stopped answering may have left the
@@ -180,29 +241,31 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
     def _feed(self, now: datetime) -> list[DomainEvent]:
         """Tell the ledger what the sensors say: doors, parcels, temperatures.
 
-        The ledger remembers the door; it is told only what differs, so a
-        restart at any step picks up where the door really is. When neither the
-        readings nor the ledger moved since last time there is nothing to say.
+        The ledger remembers the door; it is told only the steps a reading
+        stands for (``DoorTruth``), so a restart at any step picks up where the
+        door really is. When neither the readings nor the ledger moved since
+        last time, and no opening waits for confirmation, there is nothing to say.
         """
         fed = (self.ledger.revision, dict(self._readings))
-        if fed == self._fed:
+        if fed == self._fed and not any(t.tentative for t in self._truths.values()):
             return []
         events: list[DomainEvent] = []
         for wall_id, reading in self._readings.items():
             if reading is None:
                 continue
+            truth = self._truths[wall_id]
             for number, compartment in reading.compartments.items():
                 view = self.ledger.compartment(wall_id, number)
-                if compartment.door_closed and view.door_open:
-                    events += self.ledger.door_closed(wall_id, number, now)
-                elif not compartment.door_closed and not view.door_open:
-                    events += self.ledger.door_opened(wall_id, number, now)
-                elif compartment.present and view.status is CompartmentStatus.RESERVED:
-                    # A parcel behind the closed door of a compartment reserved
-                    # for one: the courier's whole door cycle fell between two
-                    # polls (a restart, a lost link, a quick courier).
-                    events += self.ledger.door_opened(wall_id, number, now)
-                    events += self.ledger.door_closed(wall_id, number, now)
+                for step in truth.steps(
+                    number,
+                    compartment,
+                    ledger_open=view.door_open,
+                    reserved=view.status is CompartmentStatus.RESERVED,
+                ):
+                    if step is DoorStep.OPENED:
+                        events += self.ledger.door_opened(wall_id, number, now)
+                    else:
+                        events += self.ledger.door_closed(wall_id, number, now)
                 if view.cooled:
                     events += self.ledger.temperature_reading(
                         wall_id, number, compartment.temperature, now
@@ -236,19 +299,36 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
     async def _async_keypad(
         self, wall_id: str, keypad: KeypadReading, now: datetime
     ) -> None:
-        """A new sequence number means a new code to check at this wall."""
+        """Check every code typed since the last poll, in order; answer the last.
+
+        Each code goes through the hub's guard like any other attempt from this
+        wall's keypad. The keypad shows one verdict: the last code's (with the
+        ring, its sequence number goes with it).
+        """
         previous = self._keypad_sequence.get(wall_id)
         self._keypad_sequence[wall_id] = keypad.sequence
-        if previous is None or previous == keypad.sequence or keypad.digits == 0:
-            # No digits: nothing was typed. A controller that restarted reads
-            # all zeros; that is not a wrong code (five would lock residents out).
+        entries = codes_since(previous, keypad)
+        if not entries:
             return
+        feedback = FEEDBACK_IDLE
+        for entry in entries:
+            feedback = await self._async_keypad_code(wall_id, entry.entered, now)
+        try:
+            await self.links[wall_id].write_keypad_feedback(
+                feedback, entries[-1].sequence if keypad.ring else None
+            )
+        except ModbusError as err:
+            # The keypad only shows a light; the ledger step already happened.
+            LOGGER.debug("Could not write the keypad feedback: %s", err)
+
+    async def _async_keypad_code(self, wall_id: str, code: str, now: datetime) -> int:
+        """One code typed at a wall's keypad: what the keypad should show."""
         try:
             await self.async_redeem(
-                keypad.entered, wall_id, source=keypad_source(wall_id), actor="keypad"
+                code, wall_id, source=keypad_source(wall_id), actor="keypad"
             )
         except ServiceValidationError:
-            feedback = (
+            return (
                 FEEDBACK_LOCKED_OUT
                 if self.guard.keypad_locked_until(wall_id, now) is not None
                 else FEEDBACK_REJECTED
@@ -259,14 +339,8 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
                 " be released",
                 self.walls[wall_id].name,
             )
-            feedback = FEEDBACK_REJECTED
-        else:
-            feedback = FEEDBACK_ACCEPTED
-        try:
-            await self.links[wall_id].write_keypad_feedback(feedback)
-        except ModbusError as err:
-            # The keypad only shows a light; the ledger step already happened.
-            LOGGER.debug("Could not write the keypad feedback: %s", err)
+            return FEEDBACK_REJECTED
+        return FEEDBACK_ACCEPTED
 
     # -- the snapshot ---------------------------------------------------------
 

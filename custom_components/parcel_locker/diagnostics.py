@@ -33,6 +33,9 @@ async def async_get_config_entry_diagnostics(
             "prefix": wall.prefix,
             "hub_timed_pulse": wall.pulse_seconds,
             "requests_per_poll": coordinator.links[wall_id].requests_per_poll,
+            "requests_per_fast_poll": (
+                coordinator.links[wall_id].requests_per_fast_poll
+            ),
             "map": wall_map_to_dict(wall.map),
             "online": coordinator.data.walls[wall_id].online,
             "free": coordinator.data.walls[wall_id].free,

@@ -27,8 +27,10 @@ from .const import (
     CONF_REMINDER_HOURS,
     CONF_RESERVATION_MINUTES,
     CONF_TEMPERATURE_HIGH,
+    CONF_TEMPERATURE_INTERVAL,
     CONF_TEMPERATURE_LOW,
     DEFAULT_POLL_INTERVAL,
+    DEFAULT_TEMPERATURE_INTERVAL,
 )
 from .domain.ledger import LedgerSettings
 
@@ -37,6 +39,7 @@ DEFAULTS = LedgerSettings()
 # Per option: the lowest and highest value, the step and the unit shown.
 LIMITS: Mapping[str, tuple[float, float, float, str | None]] = {
     CONF_POLL_INTERVAL: (1, 60, 1, "s"),
+    CONF_TEMPERATURE_INTERVAL: (5, 3600, 1, "s"),
     CONF_CODE_LENGTH: (6, 10, 1, None),
     CONF_CODE_LIFETIME_HOURS: (1, 720, 1, "h"),
     CONF_RESERVATION_MINUTES: (1, 240, 1, "min"),
@@ -45,8 +48,14 @@ LIMITS: Mapping[str, tuple[float, float, float, str | None]] = {
     CONF_TEMPERATURE_LOW: (-30, 30, 0.5, "°C"),
     CONF_TEMPERATURE_HIGH: (-30, 30, 0.5, "°C"),
 }
+# Options added after the first release: a form (or an automation of it) that
+# leaves them out keeps their default.
+LATER_OPTIONS: Mapping[str, float] = {
+    CONF_TEMPERATURE_INTERVAL: DEFAULT_TEMPERATURE_INTERVAL.total_seconds(),
+}
 WHOLE = {
     CONF_POLL_INTERVAL,
+    CONF_TEMPERATURE_INTERVAL,
     CONF_CODE_LENGTH,
     CONF_CODE_LIFETIME_HOURS,
     CONF_RESERVATION_MINUTES,
@@ -60,6 +69,7 @@ def options_defaults(entry: ConfigEntry) -> dict[str, Any]:
     low, high = DEFAULTS.temperature_band
     return {
         CONF_POLL_INTERVAL: DEFAULT_POLL_INTERVAL.total_seconds(),
+        CONF_TEMPERATURE_INTERVAL: DEFAULT_TEMPERATURE_INTERVAL.total_seconds(),
         CONF_CODE_LENGTH: DEFAULTS.code_length,
         CONF_CODE_LIFETIME_HOURS: DEFAULTS.code_lifetime.total_seconds() / 3600,
         CONF_RESERVATION_MINUTES: DEFAULTS.reservation_timeout.total_seconds() / 60,
@@ -78,7 +88,7 @@ def options_schema(users: Mapping[str, str]) -> vol.Schema:
     ``users`` maps the user ids that may be courier kiosk users to their names.
     """
     schema: dict[vol.Marker, Any] = {
-        vol.Required(key): NumberSelector(
+        (vol.Optional if key in LATER_OPTIONS else vol.Required)(key): NumberSelector(
             NumberSelectorConfig(
                 mode=NumberSelectorMode.BOX,
                 step=step,
@@ -108,6 +118,8 @@ def check_options(data: dict[str, Any]) -> dict[str, str]:
     """
     errors: dict[str, str] = {}
     data.setdefault(CONF_COURIER_USERS, [])
+    for key, default in LATER_OPTIONS.items():
+        data.setdefault(key, default)
     for key, (low, high, _, _) in LIMITS.items():
         value = data.get(key)
         if (

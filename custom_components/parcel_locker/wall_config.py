@@ -22,11 +22,14 @@ from .const import (
     CONF_POINT_OVERRIDES,
     CONF_PREFIX,
     CONF_PROBE_UNIT_ID,
+    CONF_PROBES,
     CONF_PROFILE,
     CONF_PULSE_SECONDS,
     CONF_RELAY_BASE,
     CONF_RELAY_UNIT_ID,
     CONF_SIZES,
+    CONF_TEMPERATURE_HIGH,
+    CONF_TEMPERATURE_LOW,
     DEFAULT_PULSE_SECONDS,
 )
 from .domain.sizes import Size, compartment_label, parse_sizes
@@ -45,7 +48,6 @@ from .domain.wiring import (
 )
 
 CONF_NAME = "name"
-OPTIONAL_POINT_NAMES = ("latch", "presence", "temperature", "setpoint", "keypad")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,8 @@ class WallConfig:
     map: WallMap
     pulse_seconds: float | None
     """Set when the hub times the lock pulse itself."""
+    band: tuple[float, float] | None = None
+    """The wall's own temperature band (low, high) in °C; None: the entry's."""
 
     def label(self, number: int) -> str:
         """The compartment label residents see, e.g. ``A-07``."""
@@ -90,9 +94,24 @@ def parse_cooled(text: str, count: int) -> tuple[int, ...]:
 
 
 def optional_points(data: Mapping[str, Any]) -> OptionalPoints:
-    """The optional points switched on in stored or submitted data."""
-    chosen = set(data.get(CONF_OPTIONAL_POINTS, ()))
-    return OptionalPoints(**{name: name in chosen for name in OPTIONAL_POINT_NAMES})
+    """The optional points switched on in stored or submitted data.
+
+    ``probes`` (stored when the wall was detected) names the compartments whose
+    temperature probe answered; without it every compartment has one.
+    """
+    probes = data.get(CONF_PROBES)
+    return OptionalPoints.named(
+        set(data.get(CONF_OPTIONAL_POINTS) or ()),
+        None if probes is None else (int(number) for number in probes),
+    )
+
+
+def wall_band(data: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The wall's own temperature band, if both ends are set."""
+    low, high = data.get(CONF_TEMPERATURE_LOW), data.get(CONF_TEMPERATURE_HIGH)
+    if low is None or high is None:
+        return None
+    return float(low), float(high)
 
 
 def generate_map(data: Mapping[str, Any]) -> WallMap:
@@ -142,4 +161,5 @@ def wall_config(wall_id: str, data: Mapping[str, Any]) -> WallConfig:
         pulse_seconds=float(data.get(CONF_PULSE_SECONDS, DEFAULT_PULSE_SECONDS))
         if data.get(CONF_HUB_PULSE)
         else None,
+        band=wall_band(data),
     )

@@ -46,6 +46,7 @@ from .domain.wiring import (
     MAX_ADDRESS,
     MAX_UNIT_ID,
     MIN_UNIT_ID,
+    OPTIONAL_POINT_NAMES,
     MapError,
     Profile,
     WallMap,
@@ -53,7 +54,7 @@ from .domain.wiring import (
     wall_map_from_dict,
     wall_map_to_dict,
 )
-from .wall_config import OPTIONAL_POINT_NAMES, generate_map
+from .wall_config import generate_map
 from .wall_link import WallLink
 
 PROFILES_WITH_WIRING_STEP = {Profile.RELAY_INPUT}

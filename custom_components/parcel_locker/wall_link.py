@@ -1,32 +1,154 @@
 """Read and write one wall over a shared Modbus link.
 
-Each wall gets ``ManualComponent``s built from its point map (one for bits and
-one for registers per unit id, because the protocol allows far more bits than
-registers in one read), so a poll reads the whole wall in a few pooled requests.
-No Home Assistant imports: the benchmark drives this directly.
+Each wall gets ``ManualComponent``s built from its point map, so a poll reads the
+whole wall in a few pooled requests. A poll is tiered, because a serial line
+moves about a byte per millisecond:
+
+* every poll: the keypad (and its ring), then the locks, doors, latches and
+  parcel sensors; the door-open counters of the compartments the caller
+  watches (where a door cycle would complete something) are read before the
+  doors, and those of doors that read open right after them;
+* a full poll (the first one, and then on the temperature interval) adds the
+  temperatures, setpoints, keypad feedback registers and every counter.
+
+Values of the slow tier are kept between full polls, so every reading is
+complete. Registers come before bits in a poll: a counter read before its door
+contact means a door seen closed has had every counted opening (see
+``domain.door_truth``), and the doors, read last, are as fresh as can be when
+the poll ends. No Home Assistant imports: the benchmark drives this directly.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from modbus_connection import ModbusConnection
-from modbus_connection.model import ManualComponent, RegisterSpace
+from modbus_connection import ModbusConnection, ModbusExceptionError, ModbusUnit
+from modbus_connection.model import (
+    CoilField,
+    DiscreteInputField,
+    ManualComponent,
+    RegisterField,
+    RegisterSpace,
+)
 
-from .domain.readings import CompartmentReading, KeypadReading, WallReading
+from .domain.readings import (
+    CompartmentReading,
+    KeypadEntry,
+    KeypadReading,
+    WallReading,
+)
 from .domain.wiring import (
+    KEYPAD_RING_SLOTS,
     MAX_BITS_PER_READ,
     MAX_REGISTERS_PER_READ,
+    REQUIRED_GROUP,
     KeypadRole,
     Role,
     Table,
     WallMap,
     component_fields,
     keypad_key,
+    point_group,
     point_key,
+    ring_key,
 )
+
+type RegisterFields = Mapping[str, tuple[RegisterField[Any], Table]]
+type BitFields = Mapping[str, CoilField | DiscreteInputField]
+
+
+class WallDecoder:
+    """Turns the values read from a wall into a ``WallReading``."""
+
+    def __init__(self, wall: WallMap) -> None:
+        """Work out the keys once: decoding runs on every poll."""
+        self.wall = wall
+        self.inverted = frozenset(
+            key for key, point in wall.labelled_points() if point.invert
+        )
+        self._keys = [
+            (number, tuple(point_key(number, role) for role in Role))
+            for number in (compartment.number for compartment in wall.compartments)
+        ]
+        keypad = wall.keypad
+        self._ring = keypad is not None and keypad.ring is not None
+
+    def bit(self, values: Mapping[str, Any], key: str) -> bool | None:
+        """A bit as it means (inversion applied); None when it was not read."""
+        value = values.get(key)
+        if value is None:
+            return None
+        return bool(value) != (key in self.inverted)
+
+    def decode(self, values: Mapping[str, Any]) -> WallReading:
+        """The reading the values stand for; points not read are None."""
+        compartments = {}
+        for number, keys in self._keys:
+            lock, door, latch, presence, temperature, setpoint, counter = keys
+            compartments[number] = CompartmentReading(
+                released=bool(self.bit(values, lock)),
+                door_closed=bool(self.bit(values, door)),
+                latched=self.bit(values, latch),
+                present=self.bit(values, presence),
+                temperature=values.get(temperature),
+                setpoint=values.get(setpoint),
+                openings=values.get(counter),
+            )
+        return WallReading(compartments, self._keypad(values))
+
+    def _keypad(self, values: Mapping[str, Any]) -> KeypadReading | None:
+        sequence = values.get(keypad_key(KeypadRole.SEQUENCE))
+        if sequence is None:
+            return None
+        feedback = values.get(keypad_key(KeypadRole.FEEDBACK))
+        ring: tuple[KeypadEntry, ...] = ()
+        if self._ring and values.get(ring_key(0, "sequence")) is not None:
+            ring = tuple(
+                KeypadEntry(
+                    sequence=int(values[ring_key(slot, "sequence")]),
+                    code=int(values[ring_key(slot, "code")]),
+                    digits=int(values[ring_key(slot, "digits")]),
+                )
+                for slot in range(KEYPAD_RING_SLOTS)
+            )
+        return KeypadReading(
+            sequence=int(sequence),
+            code=int(values[keypad_key(KeypadRole.CODE)]),
+            digits=int(values[keypad_key(KeypadRole.DIGITS)]),
+            feedback=None if feedback is None else int(feedback),
+            ring=ring,
+        )
+
+
+def _bit_component(
+    unit: ModbusUnit, wall: WallMap, fields: BitFields
+) -> ManualComponent:
+    component = ManualComponent(unit, max_gap=wall.bit_gap, max_span=MAX_BITS_PER_READ)
+    for key, bit_field in fields.items():
+        component.add(key, bit_field)
+    return component
+
+
+def _register_component(
+    unit: ModbusUnit, wall: WallMap, fields: RegisterFields
+) -> ManualComponent:
+    component = ManualComponent(
+        unit, max_gap=wall.register_gap, max_span=MAX_REGISTERS_PER_READ
+    )
+    for key, (register_field, table) in fields.items():
+        space: RegisterSpace = "input" if table is Table.INPUT else "holding"
+        component.add(key, register_field, space=space)
+    return component
+
+
+def _requests(components: Iterable[ManualComponent]) -> int:
+    return sum(
+        len(blocks)
+        for component in components
+        for blocks in component._build_plan().blocks.values()  # noqa: SLF001
+    )
 
 
 class WallLink:
@@ -35,90 +157,139 @@ class WallLink:
     def __init__(self, connection: ModbusConnection, wall: WallMap) -> None:
         """Build the wall's components from its map (no I/O yet)."""
         self.wall = wall
-        self._components: list[ManualComponent] = []
+        self._decoder = WallDecoder(wall)
+        self._units = {
+            unit_id: connection.for_unit(unit_id) for unit_id in wall.unit_ids()
+        }
+        self._bits: list[ManualComponent] = []
+        self._registers: list[ManualComponent] = []
+        self._slow: list[ManualComponent] = []
+        self._all_counters: list[ManualComponent] = []
         self._owner: dict[str, ManualComponent] = {}
-        self._inverted = {key for key, point in wall.labelled_points() if point.invert}
-        # Field keys per compartment, built once: decoding runs on every poll.
-        self._keys = [
-            (number, tuple(point_key(number, role) for role in Role))
-            for number in (compartment.number for compartment in wall.compartments)
-        ]
+        # Each compartment's counter field, to read a few of them on demand.
+        self._counter_fields: dict[int, tuple[int, str, RegisterFields]] = {}
+        self._counter_reads: dict[frozenset[int], list[ManualComponent]] = {}
+        for unit_id, fields in component_fields(wall).items():
+            unit = self._units[unit_id]
+            for target, register_fields in (
+                (self._slow, fields.slow),
+                (self._all_counters, fields.counters),
+                (self._registers, fields.registers),
+            ):
+                if register_fields:
+                    self._add(
+                        target,
+                        register_fields,
+                        _register_component(unit, wall, register_fields),
+                    )
+            if fields.bits:
+                self._add(
+                    self._bits, fields.bits, _bit_component(unit, wall, fields.bits)
+                )
+            for key, value in fields.counters.items():
+                number = int(key.split(".", 1)[0])
+                self._counter_fields[number] = (unit_id, key, {key: value})
+        # Values of the slow tier, kept between full polls.
+        self._slow_values: dict[str, Any] | None = None
         # The last values read and what they decoded to: an unchanged wall is
         # not decoded again, and gives the very same reading (cheap to compare).
         self._last: tuple[dict[str, Any], WallReading] | None = None
-        for unit_id, unit_fields in component_fields(wall).items():
-            unit = connection.for_unit(unit_id)
-            if unit_fields.bits:
-                bits = ManualComponent(
-                    unit, max_gap=wall.bit_gap, max_span=MAX_BITS_PER_READ
-                )
-                for key, bit_field in unit_fields.bits.items():
-                    bits.add(key, bit_field)
-                    self._owner[key] = bits
-                self._components.append(bits)
-            if unit_fields.registers:
-                registers = ManualComponent(
-                    unit, max_gap=wall.register_gap, max_span=MAX_REGISTERS_PER_READ
-                )
-                for key, (register_field, table) in unit_fields.registers.items():
-                    space: RegisterSpace = (
-                        "input" if table is Table.INPUT else "holding"
-                    )
-                    registers.add(key, register_field, space=space)
-                    self._owner[key] = registers
-                self._components.append(registers)
+
+    def _add(
+        self,
+        target: list[ManualComponent],
+        keys: Iterable[str],
+        component: ManualComponent,
+    ) -> None:
+        target.append(component)
+        self._owner.update(dict.fromkeys(keys, component))
 
     @property
     def requests_per_poll(self) -> int:
-        """How many Modbus requests one poll of this wall sends."""
-        return sum(
-            len(blocks)
-            for component in self._components
-            for blocks in component._build_plan().blocks.values()  # noqa: SLF001
+        """How many Modbus requests a full poll of this wall sends."""
+        return _requests(
+            [*self._slow, *self._all_counters, *self._registers, *self._bits]
         )
 
-    async def read(self) -> WallReading:
-        """Poll every point of the wall.
+    @property
+    def requests_per_fast_poll(self) -> int:
+        """Requests of a poll between full ones, with no counter to read."""
+        return _requests([*self._registers, *self._bits])
 
-        Components are read one after the other, never gathered, so a lock
-        release queued meanwhile waits for one request at most.
+    @property
+    def has_counters(self) -> bool:
+        """Whether the wall's doors have open counters (layout 1.1)."""
+        return bool(self._counter_fields)
+
+    async def read(
+        self, *, full: bool = True, watched: Collection[int] = ()
+    ) -> WallReading:
+        """Poll the wall: every point when ``full``, else the every-poll tier.
+
+        ``watched``: compartments whose door-open counters are read on this poll
+        (ignored on a full poll, which reads them all). Components are read one
+        after the other, never gathered, so a lock release queued meanwhile
+        waits for one request at most.
         Raises ``modbus_connection.ModbusError`` when the controller fails.
         """
         values: dict[str, Any] = {}
-        for component in self._components:
+        full = full or self._slow_values is None
+        if full:
+            slow: dict[str, Any] = {}
+            for component in self._slow:
+                slow.update(await component.async_update(notify=False))
+            self._slow_values = slow
+            counters = self._all_counters
+        else:
+            counters = self._counters_of(watched)
+        assert self._slow_values is not None  # noqa: S101 - set just above
+        values.update(self._slow_values)
+        for component in (*counters, *self._registers, *self._bits):
             values.update(await component.async_update(notify=False))
+        if self._counter_fields:
+            await self._read_counters_of_open_doors(values)
         if self._last is not None and self._last[0] == values:
             return self._last[1]
-        reading = self._decode(values)
+        reading = self._decoder.decode(values)
         self._last = (values, reading)
         return reading
 
-    def _bit(self, values: Mapping[str, Any], key: str) -> bool | None:
-        value = values.get(key)
-        if value is None:
-            return None
-        return bool(value) != (key in self._inverted)
+    def _counters_of(self, numbers: Collection[int]) -> list[ManualComponent]:
+        """Components reading the counters of ``numbers`` (built once per set)."""
+        wanted = frozenset(
+            number for number in numbers if number in self._counter_fields
+        )
+        if not wanted:
+            return []
+        components = self._counter_reads.get(wanted)
+        if components is None:
+            by_unit: dict[int, dict[str, tuple[RegisterField[Any], Table]]] = {}
+            for number in sorted(wanted):
+                unit_id, _, field = self._counter_fields[number]
+                by_unit.setdefault(unit_id, {}).update(field)
+            components = [
+                _register_component(self._units[unit_id], self.wall, fields)
+                for unit_id, fields in by_unit.items()
+            ]
+            if len(self._counter_reads) > 64:  # noqa: PLR2004 - a bound, not a tuning
+                self._counter_reads.clear()
+            self._counter_reads[wanted] = components
+        return components
 
-    def _decode(self, values: Mapping[str, Any]) -> WallReading:
-        compartments = {}
-        for number, (lock, door, latch, presence, temperature, setpoint) in self._keys:
-            compartments[number] = CompartmentReading(
-                released=bool(self._bit(values, lock)),
-                door_closed=bool(self._bit(values, door)),
-                latched=self._bit(values, latch),
-                present=self._bit(values, presence),
-                temperature=values.get(temperature),
-                setpoint=values.get(setpoint),
-            )
-        keypad = None
-        if self.wall.keypad is not None:
-            keypad = KeypadReading(
-                sequence=int(values[keypad_key(KeypadRole.SEQUENCE)]),
-                code=int(values[keypad_key(KeypadRole.CODE)]),
-                digits=int(values[keypad_key(KeypadRole.DIGITS)]),
-                feedback=int(values[keypad_key(KeypadRole.FEEDBACK)]),
-            )
-        return WallReading(compartments, keypad)
+    async def _read_counters_of_open_doors(self, values: dict[str, Any]) -> None:
+        """A door that reads open gets its counter read now, if it was not yet.
+
+        Read after the contact, the counter includes the opening that contact
+        shows, if it really opened: that is what tells it from chatter.
+        """
+        unread = [
+            number
+            for number, (_, key, _) in self._counter_fields.items()
+            if key not in values
+            and self._decoder.bit(values, point_key(number, Role.DOOR)) is False
+        ]
+        for component in self._counters_of(unread):
+            values.update(await component.async_update(notify=False))
 
     async def _write(self, key: str, value: Any) -> None:
         await self._owner[key].write(key, value)
@@ -130,7 +301,7 @@ class WallLink:
         do not drop the output): it writes 1, waits, and always writes 0 again.
         """
         key = point_key(number, Role.LOCK)
-        on = key not in self._inverted
+        on = key not in self._decoder.inverted
         await self._write(key, on)
         if pulse_seconds is None:
             return
@@ -139,10 +310,89 @@ class WallLink:
         finally:
             await self._write(key, not on)
 
-    async def write_keypad_feedback(self, feedback: int) -> None:
-        """Tell the keypad whether the code was accepted."""
+    async def write_keypad_feedback(
+        self, feedback: int, sequence: int | None = None
+    ) -> None:
+        """Tell the keypad whether the code was accepted.
+
+        With the keypad ring (layout 1.1) the sequence number of the code the
+        feedback is about goes with it, in the same request when the two
+        registers are neighbours (as in the reference layout).
+        """
+        keypad = self.wall.keypad
+        if keypad is None:
+            return
+        pair = keypad.feedback_sequence
+        if sequence is None or pair is None:
+            await self._write(keypad_key(KeypadRole.FEEDBACK), feedback)
+            return
+        if pair.unit_id == keypad.feedback.unit_id and (
+            pair.address == keypad.feedback.address + 1
+        ):
+            unit = self._units[pair.unit_id]
+            await unit.write_registers(keypad.feedback.address, [feedback, sequence])
+            return
+        await self._write(keypad_key(KeypadRole.FEEDBACK_SEQUENCE), sequence)
         await self._write(keypad_key(KeypadRole.FEEDBACK), feedback)
 
     async def write_setpoint(self, number: int, celsius: float) -> None:
-        """Set a cooled compartment's target temperature."""
-        await self._write(point_key(number, Role.SETPOINT), celsius)
+        """Set a cooled compartment's target temperature.
+
+        The kept slow-tier value follows, so the next reading shows it before
+        the next full poll reads it back.
+        """
+        key = point_key(number, Role.SETPOINT)
+        await self._write(key, celsius)
+        if self._slow_values is not None:
+            self._slow_values[key] = celsius
+
+
+async def probe_wall(
+    connection: ModbusConnection, wall: WallMap
+) -> tuple[WallReading, frozenset[str]]:
+    """Read every point of ``wall`` once, optional point by optional point.
+
+    Returns the reading (points that did not answer read None) and the names of
+    the optional points that answered. A point answers when its read is not
+    refused with a Modbus exception; lock and door must answer.
+    Raises ``modbus_connection.ModbusError`` when the wall does not answer.
+    """
+    register_groups: dict[tuple[int, str], dict[str, Any]] = {}
+    bit_groups: dict[tuple[int, str], dict[str, Any]] = {}
+    for unit_id, fields in component_fields(wall).items():
+        registers = {**fields.slow, **fields.counters, **fields.registers}
+        for key, register in registers.items():
+            register_groups.setdefault((unit_id, point_group(key)), {})[key] = register
+        for key, bit in fields.bits.items():
+            bit_groups.setdefault((unit_id, point_group(key)), {})[key] = bit
+    values: dict[str, Any] = {}
+    answered: set[str] = set()
+    silent: set[str] = set()
+    # Lock and door first: a wall that does not answer them fails at once.
+    places = sorted(
+        {*register_groups, *bit_groups}, key=lambda place: place[1] != REQUIRED_GROUP
+    )
+    for place in places:
+        unit_id, group = place
+        register_fields = register_groups.get(place, {})
+        bit_fields = bit_groups.get(place, {})
+        unit = connection.for_unit(unit_id)
+        found: dict[str, Any] = {}
+        try:
+            if register_fields:
+                found |= await _register_component(
+                    unit, wall, register_fields
+                ).async_update(notify=False)
+            if bit_fields:
+                found |= await _bit_component(unit, wall, bit_fields).async_update(
+                    notify=False
+                )
+        except ModbusExceptionError:
+            if group == REQUIRED_GROUP:
+                raise
+            silent.add(group)
+            continue
+        answered.add(group)
+        values |= found
+    answered -= silent | {REQUIRED_GROUP}
+    return WallDecoder(wall).decode(values), frozenset(answered)

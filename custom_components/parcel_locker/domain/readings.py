@@ -16,6 +16,29 @@ class CompartmentReading:
     present: bool | None = None
     temperature: float | None = None
     setpoint: float | None = None
+    openings: int | None = None
+    """The door-open counter (layout 1.1), when this poll read it."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeypadEntry:
+    """One code typed at the keypad, as a ring slot holds it.
+
+    ``repr`` leaves the code out so it can never reach a log line.
+    """
+
+    sequence: int
+    code: int
+    digits: int
+
+    def __repr__(self) -> str:
+        """Describe the entry without the code a resident typed."""
+        return f"KeypadEntry(sequence={self.sequence}, digits={self.digits})"
+
+    @property
+    def entered(self) -> str:
+        """The code as typed, leading zeros included."""
+        return str(self.code).zfill(self.digits) if self.digits else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +51,10 @@ class KeypadReading:
     sequence: int
     code: int
     digits: int
-    feedback: int
+    feedback: int | None = None
+    """Read with the slow tier (temperatures); None until that first read."""
+    ring: tuple[KeypadEntry, ...] = ()
+    """The ring's slots (layout 1.1), in slot order; empty without a ring."""
 
     def __repr__(self) -> str:
         """Describe the keypad without the code a resident typed."""
@@ -38,6 +64,11 @@ class KeypadReading:
     def entered(self) -> str:
         """The code as typed, leading zeros included."""
         return str(self.code).zfill(self.digits) if self.digits else ""
+
+    @property
+    def latest(self) -> KeypadEntry:
+        """The last code typed, from the 1.0 registers."""
+        return KeypadEntry(self.sequence, self.code, self.digits)
 
 
 @dataclass(frozen=True, slots=True)

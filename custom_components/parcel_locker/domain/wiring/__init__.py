@@ -1,10 +1,15 @@
 """Where each compartment's points live on the Modbus link."""
 
-from .fields import UnitFields, component_fields
+from .fields import UnitFields, component_fields, ring_key
 from .points import (
+    DOOR_COUNTER_OFFSET,
     KEYPAD_CODE_ADDRESS,
     KEYPAD_DIGITS_ADDRESS,
     KEYPAD_FEEDBACK_ADDRESS,
+    KEYPAD_FEEDBACK_SEQUENCE_ADDRESS,
+    KEYPAD_RING_ADDRESS,
+    KEYPAD_RING_SLOT_WIDTH,
+    KEYPAD_RING_SLOTS,
     KEYPAD_SEQUENCE_ADDRESS,
     LATCH_OFFSET,
     MAX_ADDRESS,
@@ -30,6 +35,8 @@ from .points import (
 )
 from .profiles import (
     EDITABLE_ROLES,
+    OPTIONAL_POINT_NAMES,
+    REQUIRED_GROUP,
     OptionalPoints,
     Profile,
     ReferenceWiring,
@@ -37,6 +44,7 @@ from .profiles import (
     apply_overrides,
     format_point,
     parse_point,
+    point_group,
     reference_layout,
     relay_input_layout,
 )
@@ -44,10 +52,15 @@ from .validation import ALLOWED_TABLES, validate_no_overlap, validate_wall
 
 __all__ = [
     "ALLOWED_TABLES",
+    "DOOR_COUNTER_OFFSET",
     "EDITABLE_ROLES",
     "KEYPAD_CODE_ADDRESS",
     "KEYPAD_DIGITS_ADDRESS",
     "KEYPAD_FEEDBACK_ADDRESS",
+    "KEYPAD_FEEDBACK_SEQUENCE_ADDRESS",
+    "KEYPAD_RING_ADDRESS",
+    "KEYPAD_RING_SLOTS",
+    "KEYPAD_RING_SLOT_WIDTH",
     "KEYPAD_SEQUENCE_ADDRESS",
     "LATCH_OFFSET",
     "MAX_ADDRESS",
@@ -56,7 +69,9 @@ __all__ = [
     "MAX_UNIT_ID",
     "MIN_UNIT_ID",
     "NO_SENSOR_RAW",
+    "OPTIONAL_POINT_NAMES",
     "PRESENCE_OFFSET",
+    "REQUIRED_GROUP",
     "TEMPERATURE_SCALE",
     "CompartmentMap",
     "KeypadMap",
@@ -76,9 +91,11 @@ __all__ = [
     "format_point",
     "keypad_key",
     "parse_point",
+    "point_group",
     "point_key",
     "reference_layout",
     "relay_input_layout",
+    "ring_key",
     "validate_no_overlap",
     "validate_wall",
     "wall_map_from_dict",

@@ -25,6 +25,13 @@ KEYPAD_SEQUENCE_ADDRESS = 1000
 KEYPAD_CODE_ADDRESS = 1001
 KEYPAD_DIGITS_ADDRESS = 1003
 KEYPAD_FEEDBACK_ADDRESS = 1100
+# Layout 1.1: the keypad ring (the last codes typed, one slot of four registers
+# per code), the sequence number the feedback refers to, the door-open counters.
+KEYPAD_RING_ADDRESS = 1010
+KEYPAD_RING_SLOTS = 8
+KEYPAD_RING_SLOT_WIDTH = 4
+KEYPAD_FEEDBACK_SEQUENCE_ADDRESS = 1101
+DOOR_COUNTER_OFFSET = 2000
 TEMPERATURE_SCALE = 0.1
 # A temperature register reading -32768 means "no probe fitted".
 NO_SENSOR_RAW = 0x8000
@@ -51,6 +58,8 @@ class Role(StrEnum):
     PRESENCE = "presence"
     TEMPERATURE = "temperature"
     SETPOINT = "setpoint"
+    COUNTER = "counter"
+    """How many times the door opened (uint16, wraps): layout 1.1."""
 
 
 class KeypadRole(StrEnum):
@@ -60,9 +69,20 @@ class KeypadRole(StrEnum):
     CODE = "code"
     DIGITS = "digits"
     FEEDBACK = "feedback"
+    RING = "ring"
+    """The last codes typed, one slot each (layout 1.1)."""
+    FEEDBACK_SEQUENCE = "feedback_sequence"
+    """The sequence number the feedback refers to (layout 1.1)."""
 
 
-OPTIONAL_ROLES = (Role.LATCH, Role.PRESENCE, Role.TEMPERATURE, Role.SETPOINT)
+OPTIONAL_ROLES = (
+    Role.LATCH,
+    Role.PRESENCE,
+    Role.TEMPERATURE,
+    Role.SETPOINT,
+    Role.COUNTER,
+)
+OPTIONAL_KEYPAD_ROLES = (KeypadRole.RING, KeypadRole.FEEDBACK_SEQUENCE)
 
 
 class MapError(ValueError):
@@ -143,6 +163,7 @@ class CompartmentMap:
     presence: Point | None = None
     temperature: Point | None = None
     setpoint: Point | None = None
+    counter: Point | None = None
 
     def points(self) -> dict[Role, Point]:
         """The configured points by role."""
@@ -153,6 +174,7 @@ class CompartmentMap:
             Role.PRESENCE: self.presence,
             Role.TEMPERATURE: self.temperature,
             Role.SETPOINT: self.setpoint,
+            Role.COUNTER: self.counter,
         }
         return {role: point for role, point in found.items() if point is not None}
 
@@ -165,15 +187,21 @@ class KeypadMap:
     code: Point
     digits: Point
     feedback: Point
+    ring: Point | None = None
+    """``KEYPAD_RING_SLOTS`` slots of sequence, code (two words), digit count."""
+    feedback_sequence: Point | None = None
 
     def points(self) -> dict[KeypadRole, Point]:
-        """The keypad points by role."""
-        return {
+        """The configured keypad points by role."""
+        found = {
             KeypadRole.SEQUENCE: self.sequence,
             KeypadRole.CODE: self.code,
             KeypadRole.DIGITS: self.digits,
             KeypadRole.FEEDBACK: self.feedback,
+            KeypadRole.RING: self.ring,
+            KeypadRole.FEEDBACK_SEQUENCE: self.feedback_sequence,
         }
+        return {role: point for role, point in found.items() if point is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +297,12 @@ def wall_map_from_dict(data: Mapping[str, Any]) -> WallMap:
         keypad_data = data.get("keypad")
         keypad = (
             KeypadMap(
-                **{str(role): Point.from_dict(keypad_data[role]) for role in KeypadRole}
+                **{
+                    str(role): Point.from_dict(keypad_data[role])
+                    for role in KeypadRole
+                    if role not in OPTIONAL_KEYPAD_ROLES
+                    or keypad_data.get(role) is not None
+                }
             )
             if keypad_data
             else None

@@ -9,15 +9,20 @@ reads).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from ..sizes import Size
 from .points import (
+    DOOR_COUNTER_OFFSET,
     KEYPAD_CODE_ADDRESS,
     KEYPAD_DIGITS_ADDRESS,
     KEYPAD_FEEDBACK_ADDRESS,
+    KEYPAD_FEEDBACK_SEQUENCE_ADDRESS,
+    KEYPAD_RING_ADDRESS,
+    KEYPAD_RING_SLOT_WIDTH,
+    KEYPAD_RING_SLOTS,
     KEYPAD_SEQUENCE_ADDRESS,
     LATCH_OFFSET,
     MAX_REGISTERS_PER_READ,
@@ -25,6 +30,7 @@ from .points import (
     TEMPERATURE_SCALE,
     CompartmentMap,
     KeypadMap,
+    KeypadRole,
     MapError,
     Point,
     Role,
@@ -50,6 +56,67 @@ class OptionalPoints:
     temperature: bool = False
     setpoint: bool = False
     keypad: bool = False
+    door_counters: bool = False
+    """Layout 1.1: a door-open counter per compartment (reference layout only)."""
+    keypad_ring: bool = False
+    """Layout 1.1: the keypad's last codes and the feedback's sequence number
+    (reference layout only; it comes with the keypad)."""
+    probes: frozenset[int] | None = None
+    """The compartments with a temperature probe; None: every one (or, on relay
+    boards, every cooled one). Detection leaves out those that read -32768."""
+
+    def has_probe(self, number: int) -> bool:
+        """Whether compartment ``number`` gets a temperature point."""
+        return self.temperature and (self.probes is None or number in self.probes)
+
+    @classmethod
+    def named(
+        cls, names: Collection[str], probes: Iterable[int] | None = None
+    ) -> OptionalPoints:
+        """The points stored by name (``OPTIONAL_POINT_NAMES``); others are ignored."""
+        return cls(
+            **{name: name in names for name in OPTIONAL_POINT_NAMES},
+            probes=None if probes is None else frozenset(probes),
+        )
+
+    def names(self) -> list[str]:
+        """The names of the points switched on, in ``OPTIONAL_POINT_NAMES`` order."""
+        return [name for name in OPTIONAL_POINT_NAMES if getattr(self, name)]
+
+
+# The optional points by the names a wall subentry stores (and a controller's
+# zeroconf TXT record ``points`` announces).
+OPTIONAL_POINT_NAMES = (
+    "latch",
+    "presence",
+    "temperature",
+    "setpoint",
+    "keypad",
+    "door_counters",
+    "keypad_ring",
+)
+
+# Which optional point each role belongs to; lock and door are always there.
+POINT_GROUPS: Mapping[Role | KeypadRole, str] = {
+    Role.LATCH: "latch",
+    Role.PRESENCE: "presence",
+    Role.TEMPERATURE: "temperature",
+    Role.SETPOINT: "setpoint",
+    Role.COUNTER: "door_counters",
+    KeypadRole.SEQUENCE: "keypad",
+    KeypadRole.CODE: "keypad",
+    KeypadRole.DIGITS: "keypad",
+    KeypadRole.FEEDBACK: "keypad",
+    KeypadRole.RING: "keypad_ring",
+    KeypadRole.FEEDBACK_SEQUENCE: "keypad_ring",
+}
+REQUIRED_GROUP = "required"
+_GROUP_BY_ROLE = {str(role): group for role, group in POINT_GROUPS.items()}
+
+
+def point_group(key: str) -> str:
+    """The optional point a field key (``7.door``, ``keypad.code``) belongs to."""
+    return _GROUP_BY_ROLE.get(key.split(".")[1], REQUIRED_GROUP)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,10 +171,13 @@ def reference_layout(
                 if optional.presence
                 else None,
                 temperature=Point(unit, Table.INPUT, index, scale=TEMPERATURE_SCALE)
-                if optional.temperature
+                if optional.has_probe(number)
                 else None,
                 setpoint=Point(unit, Table.HOLDING, index, scale=TEMPERATURE_SCALE)
                 if optional.setpoint and is_cooled
+                else None,
+                counter=Point(unit, Table.INPUT, DOOR_COUNTER_OFFSET + index)
+                if optional.door_counters
                 else None,
             )
         )
@@ -117,12 +187,25 @@ def reference_layout(
             code=Point(unit, Table.INPUT, KEYPAD_CODE_ADDRESS, width=2),
             digits=Point(unit, Table.INPUT, KEYPAD_DIGITS_ADDRESS),
             feedback=Point(unit, Table.HOLDING, KEYPAD_FEEDBACK_ADDRESS),
+            ring=Point(
+                unit,
+                Table.INPUT,
+                KEYPAD_RING_ADDRESS,
+                width=KEYPAD_RING_SLOTS * KEYPAD_RING_SLOT_WIDTH,
+            )
+            if optional.keypad_ring
+            else None,
+            feedback_sequence=Point(
+                unit, Table.HOLDING, KEYPAD_FEEDBACK_SEQUENCE_ADDRESS
+            )
+            if optional.keypad_ring
+            else None,
         )
-        if optional.keypad
+        if optional.keypad or optional.keypad_ring
         else None
     )
-    # The reference controller answers every address up to the presence bank
-    # and every compartment register, so a wall's bits come in one read per
+    # The reference controller answers every address between the points it
+    # has within a read (gaps read 0), so a wall's bits come in one read per
     # table and scattered cooled compartments do not cost a read each.
     return WallMap(
         tuple(compartments),
@@ -152,7 +235,7 @@ def relay_input_layout(
                 wiring.probe_address,
                 scale=TEMPERATURE_SCALE,
             )
-            if optional.temperature and is_cooled
+            if optional.has_probe(number) and is_cooled
             else None
         )
         compartments.append(

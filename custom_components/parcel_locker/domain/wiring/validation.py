@@ -12,6 +12,8 @@ import math
 
 from ..sizes import MAX_COMPARTMENTS
 from .points import (
+    KEYPAD_RING_SLOT_WIDTH,
+    KEYPAD_RING_SLOTS,
     MAX_ADDRESS,
     MAX_UNIT_ID,
     MIN_UNIT_ID,
@@ -31,10 +33,18 @@ ALLOWED_TABLES: Mapping[Role | KeypadRole, frozenset[Table]] = {
     Role.PRESENCE: frozenset({Table.DISCRETE, Table.COIL}),
     Role.TEMPERATURE: frozenset({Table.INPUT, Table.HOLDING}),
     Role.SETPOINT: frozenset({Table.HOLDING}),
+    Role.COUNTER: frozenset({Table.INPUT, Table.HOLDING}),
     KeypadRole.SEQUENCE: frozenset({Table.INPUT, Table.HOLDING}),
     KeypadRole.CODE: frozenset({Table.INPUT, Table.HOLDING}),
     KeypadRole.DIGITS: frozenset({Table.INPUT, Table.HOLDING}),
     KeypadRole.FEEDBACK: frozenset({Table.HOLDING}),
+    KeypadRole.RING: frozenset({Table.INPUT, Table.HOLDING}),
+    KeypadRole.FEEDBACK_SEQUENCE: frozenset({Table.HOLDING}),
+}
+# Registers a point spans: one, but for the keypad's 32-bit code and its ring.
+WIDTHS: Mapping[Role | KeypadRole, int] = {
+    KeypadRole.CODE: 2,
+    KeypadRole.RING: KEYPAD_RING_SLOTS * KEYPAD_RING_SLOT_WIDTH,
 }
 
 
@@ -66,7 +76,7 @@ def _validate_point(role: Role | KeypadRole, point: Point) -> None:
         raise MapError("address_out_of_range", address=str(point.address))
     if point.table not in ALLOWED_TABLES[role]:
         raise MapError("table_not_allowed", role=str(role), table=str(point.table))
-    expected_width = 2 if role is KeypadRole.CODE else 1
+    expected_width = WIDTHS.get(role, 1)
     if (
         point.width != expected_width
         or not math.isfinite(point.scale)
