@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Generator
 import logging
 from pathlib import Path
 from typing import Any
 
+from freezegun.api import real_monotonic
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
@@ -45,6 +47,7 @@ from custom_components.parcel_locker.const import (
 from custom_components.parcel_locker.domain.ledger import IssuedCode
 from custom_components.parcel_locker.wall_config import generate_map
 from custom_components.parcel_locker.wall_form import subentry_data
+from simulator import ManualClock
 from simulator.server import LockerSimulator, reference_wall
 
 SIZES = "S*12,M*8,L*4"
@@ -76,6 +79,19 @@ def auto_enable_custom_integrations(
     key are real files in its ``.storage``.
     """
     hass.config.config_dir = str(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+async def event_loop_on_real_time() -> None:
+    """The event loop keeps real time when a test freezes Home Assistant's clock.
+
+    ``freezer`` freezes ``time.monotonic`` too, and with it the loop's timers:
+    a client that connects after the clock froze would wait for ever on its
+    own short pauses. Frozen time is Home Assistant's (``utcnow``, moved by
+    ``freezer.tick`` and ``async_fire_time_changed``); the simulator's is its
+    ``ManualClock``; the loop just runs. So fixtures may come in any order.
+    """
+    asyncio.get_running_loop().time = real_monotonic  # type: ignore[method-assign]
 
 
 class _DeprecationReports(logging.Handler):
@@ -152,13 +168,52 @@ def pulse_seconds() -> float:
 async def simulator(
     socket_enabled: None, pulse_seconds: float
 ) -> AsyncIterator[LockerSimulator]:
-    """A 24-compartment reference wall on unit 1, served on 127.0.0.1."""
+    """A 24-compartment reference wall on unit 1, served on 127.0.0.1.
+
+    Its clock is a ``ManualClock``: a lock pulse ends, a door closes by itself
+    or a silence ends only when the test says time passed (``advance``).
+    """
     sim = LockerSimulator(
-        {1: reference_wall(SIZES, cooled=(21, 22), pulse_seconds=pulse_seconds)}
+        {1: reference_wall(SIZES, cooled=(21, 22), pulse_seconds=pulse_seconds)},
+        clock=ManualClock(),
     )
     await sim.start()
     yield sim
     await sim.stop()
+
+
+async def pass_time(simulator: LockerSimulator, seconds: float) -> None:
+    """Let the simulated controller's time pass (its pulses end, its doors close).
+
+    Tests never sleep: the simulator's clock moves when they say so.
+    """
+    assert isinstance(simulator.clock, ManualClock)
+    await simulator.clock.advance(seconds)
+
+
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Let the event loop run until ``condition`` holds (a socket event arrived).
+
+    It only yields to the loop, which handles sockets on every turn; it never
+    sleeps. ``within`` bounds the wait so a broken test fails instead of hanging.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        if loop.time() > deadline:
+            pytest.fail("the condition was not reached")
+        await asyncio.sleep(0)
+
+
+async def drop_and_notice(entry: MockConfigEntry, simulator: LockerSimulator) -> None:
+    """Cut the controller's connection and wait until the hub noticed the reset."""
+    lost = asyncio.Event()
+    unsubscribe = entry.runtime_data.connection.on_connection_lost(lost.set)
+    try:
+        assert simulator.drop_connections() == 1
+        await asyncio.wait_for(lost.wait(), 5)
+    finally:
+        unsubscribe()
 
 
 def wall_form(**overrides: Any) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from homeassistant.components.lock import LockState
@@ -25,7 +24,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.parcel_locker.const import DOMAIN
 from simulator.server import LockerSimulator, reference_wall
 
-from .conftest import SIZES, entity_id, poll, wall_subentry
+from .conftest import SIZES, entity_id, pass_time, poll, wall_subentry
 
 
 async def test_door_and_lock_follow_the_wall(
@@ -53,7 +52,7 @@ async def test_door_and_lock_follow_the_wall(
     assert hass.states.get(lock).state == LockState.OPEN
 
     simulator.wall(1).close_door(3)
-    await asyncio.sleep(0.3)  # the controller's pulse (0.2 s) is over
+    await pass_time(simulator, 0.3)  # the controller's pulse (0.2 s) is over
     await poll(init_integration)
     assert hass.states.get(door).state == STATE_OFF
     assert hass.states.get(lock).state == LockState.LOCKED
@@ -73,7 +72,9 @@ async def test_controller_drops_the_coil_after_its_pulse(
     wall = simulator.wall(1)
     assert wall.coil_writes == [(7, True)]
     assert wall.compartment(7).coil
-    await asyncio.sleep(0.3)
+    await pass_time(simulator, 0.19)
+    assert wall.compartment(7).coil
+    await pass_time(simulator, 0.01)
     assert not wall.compartment(7).coil
     assert wall.coil_writes == [(7, True)]
 

@@ -35,6 +35,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.parcel_locker.const import DOMAIN
 from custom_components.parcel_locker.domain.ledger import Ledger
+from simulator import ManualClock
 from simulator.server import LockerSimulator
 
 from .conftest import (
@@ -43,9 +44,12 @@ from .conftest import (
     capture_events,
     code_of,
     deliver_parcel as deliver,
+    drop_and_notice,
     entity_id,
+    pass_time,
     poll,
     redeem,
+    until,
 )
 
 TIMEOUT = 0.3
@@ -131,20 +135,17 @@ async def test_dropped_connection_is_reopened_by_the_next_request(
     parcel = await assign(hass)
     number = number_of(parcel)
     assert wall.open_door(number)
-    assert simulator.drop_connections() == 1
-    await asyncio.sleep(0.05)  # the reset reaches the hub
+    await drop_and_notice(entry, simulator)
     assert await poll(entry)
     wall.put_parcel(number)
     wall.close_door(number)
-    assert simulator.drop_connections() == 1
-    await asyncio.sleep(0.05)
+    await drop_and_notice(entry, simulator)
     assert await poll(entry)
     assert counts(events) == {"delivered": 1}
     code = code_of(hass, events["delivered"][0])
     assert state(hass, entity_registry, "binary_sensor", "connectivity") == STATE_ON
 
-    simulator.drop_connections()
-    await asyncio.sleep(0.05)
+    await drop_and_notice(entry, simulator)
     await redeem(hass, code)
     assert wall.release_count(number) == 2
 
@@ -178,7 +179,9 @@ async def test_connection_dropped_during_a_poll_recovers_and_finishes_delivery(
 
     simulator.set_latency(0.05)  # so the cut lands while a request is in flight
     polling = asyncio.create_task(poll(entry))
-    await asyncio.sleep(0.02)
+    clock = simulator.clock
+    assert isinstance(clock, ManualClock)
+    await until(lambda: clock.pending > 0)  # a request waits on the controller
     simulator.drop_connections()
     assert not await polling
     simulator.set_latency(0)
@@ -219,8 +222,6 @@ async def test_silent_controller_refuses_releases_and_never_replays_them(
     first, code = await deliver(hass, entry, simulator, events)
     free_before = ledger_of(entry).free_count(WALL)
 
-    loop = asyncio.get_running_loop()
-    silent_from = loop.time()
     simulator.silence(1.0)
     assert not await poll(entry)
     assert state(hass, entity_registry, "binary_sensor", "connectivity") == STATE_OFF
@@ -235,7 +236,7 @@ async def test_silent_controller_refuses_releases_and_never_replays_them(
     assert ledger_of(entry).free_count(WALL) == free_before
     assert ledger_of(entry).holds_code(code)
 
-    await asyncio.sleep(max(0.0, silent_from + 1.05 - loop.time()))
+    await pass_time(simulator, 1.0)
     assert simulator.faults.swallowed >= 3
     for _ in range(3):
         await poll(entry)
@@ -262,15 +263,23 @@ async def test_slow_controller_within_the_timeout_just_works(
     simulator: LockerSimulator,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """Every answer 0.05 s late (each poll ~0.3 s): a whole delivery and pickup."""
+    """Every answer 0.05 s late: a whole delivery and pickup.
+
+    The controller's clock runs on its own here, as fast as it is asked for:
+    every request still waits its 0.05 s, in its turn.
+    """
     entry = init_integration
     events = capture_events(hass)
     simulator.set_latency(0.05)
-    _, code = await deliver(hass, entry, simulator, events)
-    await pick_up(hass, entry, simulator, code)
+    clock = simulator.clock
+    assert isinstance(clock, ManualClock)
+    async with clock.running():
+        _, code = await deliver(hass, entry, simulator, events)
+        await pick_up(hass, entry, simulator, code)
     assert counts(events) == {"delivered": 1, "picked_up": 1}
     assert state(hass, entity_registry, "binary_sensor", "connectivity") == STATE_ON
-    assert entry.runtime_data.last_poll_seconds >= 0.05
+    # Each of the twenty or so requests waited its 0.05 s.
+    assert clock.time() >= 20 * 0.05
 
 
 async def test_controller_slower_than_the_timeout(
@@ -298,8 +307,9 @@ async def test_controller_slower_than_the_timeout(
     assert err.value.translation_key == "release_failed"
     assert ledger_of(entry).list_parcels() == []
 
-    simulator.set_latency(0)
     # The late write still lands on the controller; the link recovers by itself.
+    await pass_time(simulator, TIMEOUT + 0.1)
+    simulator.set_latency(0)
     for _ in range(5):
         if await poll(entry):
             break

@@ -83,7 +83,7 @@ async def set_up(
     wall.put_parcel(2)
     wall.close_door(2)
     wall.open_door(4, force=True)
-    await poll(entry)
+    await poll(entry, everything=True)
     await hass.async_block_till_done()
     return entry
 

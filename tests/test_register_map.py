@@ -1099,9 +1099,9 @@ async def test_one_poll_reads_every_point_in_few_requests(
         assert tables["coil"] == 1
         assert tables["discrete"] == 1
         keypad = optional.keypad or optional.keypad_ring
-        assert tables["input"] == (
-            blocks_for(count) if optional.temperature else 0
-        ) + (blocks_for(count) if optional.door_counters else 0) + int(keypad)
+        assert tables["input"] == (blocks_for(count) if optional.temperature else 0) + (
+            blocks_for(count) if optional.door_counters else 0
+        ) + int(keypad)
         if is_contiguous(generated.cooled):
             assert tables["holding"] <= blocks_for(count) + int(keypad)
             assert link.requests_per_poll <= 8 + 2 * int(optional.door_counters)
