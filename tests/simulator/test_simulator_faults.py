@@ -491,3 +491,66 @@ def test_cli_latency_and_bounce() -> None:
 def test_cli_refuses_bad_faults(argv: list[str]) -> None:
     with pytest.raises(SystemExit):
         parse_args(argv)
+
+
+# --------------------------------------------------------------------------
+# A serial line's speed
+# --------------------------------------------------------------------------
+
+
+async def test_baud_rate_delays_each_answer_by_the_bytes_it_carries(
+    socket_enabled: None,
+) -> None:
+    """At 9600 baud a byte takes 10/9600 s: the request's, then the answer's.
+
+    Reading 24 coils is an 8-byte RTU request and an 8-byte answer: 16.7 ms.
+    Two clients share the line: the second request waits for the first.
+    """
+    clock = ManualClock()
+    walls = {1: reference_wall()}
+    async with LockerSimulator(walls, clock=clock, baud=9600) as sim:
+        first = AsyncModbusTcpClient("127.0.0.1", port=sim.port, timeout=2, retries=0)
+        second = AsyncModbusTcpClient("127.0.0.1", port=sim.port, timeout=2, retries=0)
+        assert await first.connect()
+        assert await second.connect()
+        try:
+            one = asyncio.create_task(first.read_coils(0, count=24, device_id=1))
+            two = asyncio.create_task(second.read_coils(0, count=24, device_id=1))
+            await waiting(sim)
+            await advance(sim, 16 * 10 / 9600 - 0.0005)
+            assert not one.done()
+            await advance(sim, 0.001)
+            assert not (await one).isError()
+            assert not two.done()
+            await advance(sim, 16 * 10 / 9600)
+            assert not (await two).isError()
+        finally:
+            first.close()
+            second.close()
+    with pytest.raises(ValueError, match="baud"):
+        LockerSimulator(walls, baud=0)
+
+
+def test_cli_serial_line_layout_and_quick_doors() -> None:
+    sim = build_simulator(
+        parse_args(["--baud", "9600", "--layout", "1.0", "--quick-doors", "0.2"])
+    )
+    assert sim.baud == 9600
+    assert sim.wall(1).layout == "1.0"
+    assert sim.wall(1).quick_doors == 0.2
+    plain = build_simulator(parse_args([]))
+    assert plain.baud is None
+    assert plain.wall(1).layout == "1.1"
+    assert plain.wall(1).quick_doors == 0
+    for argv in (["--baud", "0"], ["--baud", "fast"], ["--layout", "2.0"]):
+        with pytest.raises(SystemExit):
+            parse_args(argv)
+
+
+async def test_web_quick_doors(sim: LockerSimulator, web: TestClient[Any, Any]) -> None:
+    response = await web.post("/api/faults", json={"quick_doors": 0.2})
+    assert (await response.json())["quick_doors"] == {"1": 0.2, "2": 0.2}
+    response = await web.post("/api/faults", json={"clear": True})
+    assert (await response.json())["quick_doors"] == {"1": 0.0, "2": 0.0}
+    response = await web.post("/api/faults", json={"quick_doors": -1})
+    assert response.status == 400
