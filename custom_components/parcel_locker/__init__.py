@@ -17,7 +17,12 @@ from homeassistant.helpers import (
 from homeassistant.helpers.typing import ConfigType
 
 from .compat import detach_device
-from .connection import controller_identity, create_connection
+from .connection import (
+    CONF_HOST,
+    controller_identity,
+    create_connection,
+    normalise_host,
+)
 from .const import DOMAIN, LOGGER, SUBENTRY_WALL
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
 from .domain.ledger import LedgerError
@@ -26,7 +31,12 @@ from .entity import wall_device_info
 from .guard_keeper import DATA_GUARD, GuardKeeper
 from .options import ledger_settings
 from .pickup_qr import PickupQrView
-from .repairs import async_clear_unreadable, async_report_unreadable
+from .repairs import (
+    async_check_duplicate,
+    async_clear_unreadable,
+    async_forget_duplicates,
+    async_report_unreadable,
+)
 from .sensor import resident_unique_id
 from .services import async_setup_services
 from .store import LedgerStore, UnreadableStoreError, async_secret_key
@@ -48,6 +58,13 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: ParcelLockerConfigEntry
 ) -> bool:
     """Load the ledger, connect to the controller and start polling its walls."""
+    if (kept := async_check_duplicate(hass, entry)) is not None:
+        # Two ledgers over one wall could each hand a compartment to a parcel.
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="duplicate_controller",
+            translation_placeholders={"title": entry.title, "kept": kept.title},
+        )
     try:
         walls = [
             wall_config(subentry_id, subentry.data)
@@ -154,6 +171,7 @@ async def async_remove_entry(
     """Forget the ledger of a removed entry."""
     await LedgerStore(hass, entry.entry_id).async_remove()
     async_clear_unreadable(hass, entry.entry_id)
+    async_forget_duplicates(hass, entry)
 
 
 async def async_migrate_entry(
@@ -163,9 +181,10 @@ async def async_migrate_entry(
 
     1.2: the unique id is the controller's identity written one way
     (``tcp:<host>:<port>``, ``serial:<device>``, or the id a controller
-    announces), so a second entry for the same controller is refused on every
-    path; resident sensors are known by their person's own unique id, which
-    survives renaming the person.
+    announces), and a network controller's host is stored written that way, so
+    a second entry for the same controller is refused on every path; resident
+    sensors are known by their person's own unique id, which survives renaming
+    the person.
     """
     if entry.version > 1:
         return False
@@ -188,8 +207,11 @@ async def async_migrate_entry(
             return None
 
         await er.async_migrate_entries(hass, entry.entry_id, resident_ids)
+        data = dict(entry.data)
+        if CONF_HOST in data:
+            data[CONF_HOST] = normalise_host(str(data[CONF_HOST]))
         hass.config_entries.async_update_entry(
-            entry, unique_id=unique_id, minor_version=2
+            entry, unique_id=unique_id, data=data, minor_version=2
         )
         LOGGER.debug("Migrated %s to version 1.2", entry.title)
     return True

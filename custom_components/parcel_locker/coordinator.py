@@ -218,7 +218,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
                     await self.connection.disconnect()
                 self._readings[wall_id] = None
                 failures.append(err)
-        if len(failures) == len(self.links):
+        if failures and len(failures) == len(self.links):
             raise _poll_failed(failures[0], self.config_entry.title)
         self.last_poll_seconds = monotonic() - started
         now = self.now()

@@ -4,15 +4,19 @@
   copy of it is and how to bring it back.
 * A parcel sensor that contradicts the ledger (a parcel gone, or one nobody
   expected): the ledger is never overwritten from a sensor, a person looks.
+* Two entries for one controller (made before a controller could only be added
+  once): the later one does not start, and the issue says which one to remove.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from homeassistant.config_entries import SOURCE_IGNORE, ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
+from .connection import controller_identity
 from .const import DOMAIN, LOGGER
 from .store import UnreadableStoreError, async_backup_unreadable
 
@@ -99,6 +103,78 @@ class ParcelSensorIssues:
         for place in stale:
             ir.async_delete_issue(self._hass, DOMAIN, _issue_id(*place))
         self._known = dict(found)
+
+
+def duplicate_issue_id(entry_id: str) -> str:
+    """The repair issue of an entry that duplicates another's controller."""
+    return f"duplicate_controller_{entry_id}"
+
+
+@callback
+def async_check_duplicate(
+    hass: HomeAssistant, entry: ConfigEntry
+) -> ConfigEntry | None:
+    """The entry added before ``entry`` for the same controller, if there is one.
+
+    Then the repair issue says to remove ``entry``; otherwise a stale one goes.
+    """
+    identity = _identity(entry)
+    if identity is None:
+        return None
+    earlier = sorted(
+        (
+            other
+            for other in hass.config_entries.async_entries(DOMAIN)
+            if other.entry_id != entry.entry_id
+            and not other.disabled_by
+            and (other.created_at, other.entry_id) < (entry.created_at, entry.entry_id)
+            and (
+                _identity(other) == identity
+                or (entry.unique_id is not None and other.unique_id == entry.unique_id)
+            )
+        ),
+        key=lambda other: other.created_at,
+    )
+    if not earlier:
+        ir.async_delete_issue(hass, DOMAIN, duplicate_issue_id(entry.entry_id))
+        return None
+    kept = earlier[0]
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        duplicate_issue_id(entry.entry_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="duplicate_controller",
+        translation_placeholders={
+            "title": entry.title,
+            "kept": kept.title,
+            "address": identity.split(":", 1)[1],
+        },
+    )
+    return kept
+
+
+@callback
+def async_forget_duplicates(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """``entry`` is removed: its issue goes, and a duplicate it held back starts."""
+    ir.async_delete_issue(hass, DOMAIN, duplicate_issue_id(entry.entry_id))
+    issues = ir.async_get(hass)
+    identity = _identity(entry)
+    for other in hass.config_entries.async_entries(DOMAIN):
+        held_back = issues.async_get_issue(DOMAIN, duplicate_issue_id(other.entry_id))
+        if held_back and _identity(other) == identity:
+            hass.config_entries.async_schedule_reload(other.entry_id)
+
+
+def _identity(entry: ConfigEntry) -> str | None:
+    """The controller an entry reaches (None: an ignored discovery, no link)."""
+    if entry.source == SOURCE_IGNORE:
+        return None
+    try:
+        return controller_identity(entry.data)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _issue_id(wall_id: str, number: int) -> str:
