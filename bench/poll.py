@@ -9,6 +9,10 @@ scenario, measures two strategies over the same simulator:
   per point: one request per configured point, one after another on the same
   shared connection.
 
+Then, from ``bench.tiers``: requests per poll before and after tiered polling,
+and for a 250-compartment wall behind a 9600-baud serial line the time from a
+door opening to its entity changing at a 1 s poll.
+
 Run from the repository root::
 
     .venv/bin/python -m bench.poll            # table
@@ -52,6 +56,9 @@ from custom_components.parcel_locker.domain.wiring import (
 )
 from custom_components.parcel_locker.wall_link import WallLink
 from simulator import LockerSimulator, SimulatedWall, reference_wall
+
+from . import tiers
+from .stats import percentile
 
 # Loopback only: the benchmark never talks to anything else.
 HOST = "127.0.0.1"
@@ -265,17 +272,6 @@ class Result:
     release_max_ms: float
     release_ack_p99_ms: float
     polls_during_releases: int
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def alternating(strategies: Sequence[Strategy], rounds: int) -> Iterator[Strategy]:
@@ -606,6 +602,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=[scenario.name for scenario in SCENARIOS],
         help="run only this scenario (repeatable)",
     )
+    parser.add_argument(
+        "--door-openings",
+        type=int,
+        default=30,
+        help="door openings timed on the 9600-baud line (default 30; --quick: 5)",
+    )
     return parser.parse_args(argv)
 
 
@@ -635,6 +637,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     info = machine_info()
     started = time.perf_counter()
     results = asyncio.run(run(args))
+    print("running the serial line ...", file=sys.stderr)
+    requests, latencies = asyncio.run(
+        tiers.measure(trials=5 if args.quick else args.door_openings, seed=args.seed)
+    )
     elapsed = time.perf_counter() - started
     if args.json:
         document = {
@@ -650,6 +656,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "scenarios": [asdict(s) for s in selected(args)],
             },
             "results": [asdict(result) for result in results],
+            "requests_per_poll": [asdict(row) for row in requests],
+            "door_to_entity": [asdict(row) for row in latencies],
         }
         print(json.dumps(document, indent=2))
         return
@@ -658,6 +666,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(format_table(results))
     print()
     print(LEGEND)
+    print()
+    print(tiers.report(requests, latencies))
     print(f"\nTotal run time {elapsed:.0f} s.")
 
 

@@ -45,22 +45,16 @@ from custom_components.parcel_locker.const import (
     SUBENTRY_WALL,
 )
 from custom_components.parcel_locker.domain.ledger import IssuedCode
+from custom_components.parcel_locker.domain.wiring import OPTIONAL_POINT_NAMES
 from custom_components.parcel_locker.wall_config import generate_map
 from custom_components.parcel_locker.wall_form import subentry_data
 from simulator import ManualClock
 from simulator.server import LockerSimulator, reference_wall
 
 SIZES = "S*12,M*8,L*4"
-ALL_POINTS = [
-    "latch",
-    "presence",
-    "temperature",
-    "setpoint",
-    "keypad",
-    "door_counters",
-    "keypad_ring",
-]
-LAYOUT_1_0_POINTS = ["latch", "presence", "temperature", "setpoint", "keypad"]
+LAYOUT_1_1_ONLY = ("door_counters", "keypad_ring")
+ALL_POINTS = list(OPTIONAL_POINT_NAMES)
+LAYOUT_1_0_POINTS = [point for point in ALL_POINTS if point not in LAYOUT_1_1_ONLY]
 
 ALICE = "person.alice"
 BOB = "person.bob"
