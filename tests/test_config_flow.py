@@ -1385,3 +1385,39 @@ async def test_a_held_back_duplicate_starts_when_the_first_is_removed(
     await hass.async_block_till_done()
     assert later.state is ConfigEntryState.LOADED
     assert not issue_registry.issues
+
+
+async def test_changing_a_wall_detects_again_and_can_clear_its_band(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: LockerSimulator
+) -> None:
+    """A wall changed later is read again; a band emptied on the form is gone."""
+    subentry = init_integration.subentries["wall_lobby"]
+    hass.config_entries.async_update_subentry(
+        init_integration,
+        subentry,
+        data={**subentry.data, "temperature_low": 1.0, "temperature_high": 5.0},
+    )
+    await hass.async_block_till_done()
+    simulator.wall(1).set_temperature(3, None)
+    result = await init_integration.start_subentry_reconfigure_flow(hass, "wall_lobby")
+    suggested = {
+        key.schema: key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested == {"temperature_low": 1.0, "temperature_high": 5.0}
+    form = wall_form(optional_points=["latch"])
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], form
+    )
+    assert result["step_id"] == "test_wiring"
+    assert defaults_of(result)[CONF_OPTIONAL_POINTS] == ALL_POINTS
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    stored = init_integration.subentries["wall_lobby"].data
+    assert "temperature_low" not in stored
+    assert "temperature_high" not in stored
+    assert 3 not in stored[CONF_PROBES]
+    assert hass.states.get("sensor.compartment_a_03_temperature") is None
+    assert hass.states.get("sensor.compartment_a_04_temperature") is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homeassistant.const import Platform
+from homeassistant.const import ATTR_RESTORED, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryError,
@@ -132,15 +132,29 @@ async def async_setup_entry(
             **wall_device_info(wall),
         )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    _async_remove_stale_devices(hass, entry)
+    _async_remove_stale(hass, entry)
     return True
 
 
-def _async_remove_stale_devices(
-    hass: HomeAssistant, entry: ParcelLockerConfigEntry
-) -> None:
-    """Drop devices of walls and compartments that are gone (a wall made smaller)."""
+def _async_remove_stale(hass: HomeAssistant, entry: ParcelLockerConfigEntry) -> None:
+    """Drop what is gone from the walls.
+
+    Walls and compartments (a wall made smaller), and wall entities no platform
+    made again (a probe found missing, a point left out): those only have the
+    state Home Assistant keeps for a registered entity nobody provides
+    (``restored``). Disabled ones have no state and stay.
+    """
     walls = entry.runtime_data.walls
+    entities = er.async_get(hass)
+    prefixes = tuple(f"{wall_id}_" for wall_id in walls)
+    for registered in er.async_entries_for_config_entry(entities, entry.entry_id):
+        state = hass.states.get(registered.entity_id)
+        if (
+            registered.unique_id.startswith(prefixes)
+            and state is not None
+            and state.attributes.get(ATTR_RESTORED)
+        ):
+            entities.async_remove(registered.entity_id)
     expected = {(DOMAIN, wall_id) for wall_id in walls} | {
         (DOMAIN, f"{wall_id}_{compartment.number}")
         for wall_id, wall in walls.items()

@@ -29,6 +29,8 @@ from .const import (
     CONF_PREFIX,
     CONF_PROBES,
     CONF_PROFILE,
+    CONF_TEMPERATURE_HIGH,
+    CONF_TEMPERATURE_LOW,
 )
 from .controller_check import WALL_NOT_ANSWERING, async_ask_controller
 from .domain.sizes import MAX_COMPARTMENTS, compartment_label
@@ -55,6 +57,7 @@ from .wall_form import (
 from .wiring_test import WiringTest, async_run_wiring_test, wiring_summary
 
 CUSTOM_MENU = ["edit_compartment", "save_custom"]
+BLANK_WHEN_LEFT_OUT = (CONF_TEMPERATURE_LOW, CONF_TEMPERATURE_HIGH)
 EMPTY_SCHEMA = vol.Schema({})
 
 
@@ -114,6 +117,10 @@ class WallSteps[ResultT](ABC):
         placeholders = {"detail": "", "maximum": str(MAX_COMPARTMENTS)}
         if user_input is not None:
             data = {**defaults, **user_input}
+            for key in BLANK_WHEN_LEFT_OUT:
+                # An optional field the form sends no value for was emptied.
+                if key not in user_input:
+                    data.pop(key, None)
             errors, found = check_wall_form(data)
             placeholders |= found
             if not errors:
