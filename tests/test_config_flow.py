@@ -969,6 +969,7 @@ async def test_options_take_effect_without_restart(
     }
     assert defaults["code_length"] == 8
     assert defaults["poll_interval"] == 2
+    assert defaults["temperature_interval"] == 30
     good = {
         "poll_interval": 5,
         "code_length": 6,
@@ -997,6 +998,29 @@ async def test_options_take_effect_without_restart(
     ledger = init_integration.runtime_data.ledger
     assert ledger.settings.code_length == 6
     assert ledger.settings.temperature_band == (1.0, 6.0)
+    # Left out of the form (as before it existed): the default, 30 s.
+    assert init_integration.options["temperature_interval"] == 30
+
+
+async def test_options_temperature_interval(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: LockerSimulator
+) -> None:
+    """The temperature interval is an option of its own, 5 s to an hour."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    numbers = {
+        key.schema: key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.schema != "courier_users"
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**numbers, "temperature_interval": 2}
+    )
+    assert result["errors"] == {"temperature_interval": "out_of_range"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**numbers, "temperature_interval": 120}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options["temperature_interval"] == 120
 
 
 async def test_options_name_the_courier_kiosk_users(

@@ -401,3 +401,31 @@ async def test_the_temperature_interval_is_an_option(
     freezer.tick(timedelta(seconds=3))
     assert await poll(init_integration)
     assert hass.states.get(sensor).state == "7.0"
+
+
+async def test_a_quick_reopen_within_the_grace_is_no_forced_door(
+    hass: HomeAssistant,
+    counted: tuple[MockConfigEntry, LockerSimulator],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The courier shut the door, then opened it again at once to push the
+    parcel in, all between two polls: still the delivery, no forced door."""
+    entry, sim = counted
+    wall = sim.wall(1)
+    wall.set_quick_doors(CYCLE_SECONDS)
+    events = capture_events(hass)
+    number = number_of(await assign(hass))
+    assert wall.open_door(number)
+    await pass_time(sim, CYCLE_SECONDS)
+    await next_poll(entry, sim)
+    assert _fired(events) == {"delivered": 1}
+    assert wall.open_door(number, force=True)  # the latch had caught again
+    await pass_time(sim, CYCLE_SECONDS)
+    await next_poll(entry, sim)
+    assert _fired(events) == {"delivered": 1}
+    assert status(entry, number) == "occupied"
+    # Seen on the poll right after, within the grace: not left for a full
+    # poll past the grace, where it would read as a forced door.
+    freezer.tick(timedelta(seconds=31))
+    assert await poll(entry, everything=True)
+    assert _fired(events) == {"delivered": 1}

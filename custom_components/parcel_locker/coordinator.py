@@ -40,6 +40,7 @@ from .domain.door_truth import DoorStep, DoorTruth
 from .domain.guard import keypad_source
 from .domain.keypad_entries import codes_since
 from .domain.ledger import (
+    REOPEN_GRACE,
     CodeRejectedError,
     CodeRejection,
     CompartmentSpec,
@@ -121,8 +122,10 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         # When the next poll reads every point (None: the very next one).
         self._next_full: datetime | None = None
         # Per wall: the compartments whose door counters each poll reads, by
-        # the ledger revision they were worked out at.
+        # the ledger revision they were worked out at; and the doors that
+        # closed lately, until their re-open grace is over.
         self._watched: dict[str, tuple[int, frozenset[int]]] = {}
+        self._closed_lately: dict[tuple[str, int], datetime] = {}
         self.ledger = ledger
         self.store = store
         self.guard = guard
@@ -180,36 +183,48 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         """Make the next poll read every point, temperatures and setpoints too."""
         self._next_full = None
 
-    def _watched_compartments(self, wall_id: str) -> frozenset[int]:
-        """Where a door cycle would complete something: its counter every poll.
+    def _watched_compartments(self, wall_id: str, now: datetime) -> frozenset[int]:
+        """Where a door cycle means something: its counter is read every poll.
 
-        Reserved or authorised compartments and open doors; the others' cycles
-        (a forced door) are counted all the same and found on the next full poll.
+        Reserved or authorised compartments, open doors, and doors closed
+        within the re-open grace (opened again, they continue what they were
+        opened for). The others' cycles (a forced door) are counted all the
+        same and found on the next full poll.
         """
         if not self.links[wall_id].has_counters:
             return frozenset()
         cached = self._watched.get(wall_id)
-        if cached is not None and cached[0] == self.ledger.revision:
+        if cached is None or cached[0] != self.ledger.revision:
+            cached = (
+                self.ledger.revision,
+                frozenset(
+                    view.number
+                    for view in self.ledger.compartments(wall_id)
+                    if view.phase is not DoorPhase.IDLE
+                ),
+            )
+            self._watched[wall_id] = cached
+        if not self._closed_lately:
             return cached[1]
-        watched = frozenset(
-            view.number
-            for view in self.ledger.compartments(wall_id)
-            if view.phase is not DoorPhase.IDLE
-        )
-        self._watched[wall_id] = (self.ledger.revision, watched)
-        return watched
+        for place, until in list(self._closed_lately.items()):
+            if until < now:
+                del self._closed_lately[place]
+        return cached[1] | {
+            number for wall, number in self._closed_lately if wall == wall_id
+        }
 
     async def _async_update_data(self) -> LockerSnapshot:
         """Read every wall, one after the other, and tell the ledger."""
         started = monotonic()
-        full = self._next_full is None or self.now() >= self._next_full
+        polled_at = self.now()
+        full = self._next_full is None or polled_at >= self._next_full
         if full:
-            self._next_full = self.now() + self._full_interval
+            self._next_full = polled_at + self._full_interval
         failures: list[ModbusError] = []
         for wall_id, link in self.links.items():
             try:
                 self._readings[wall_id] = await link.read(
-                    full=full, watched=self._watched_compartments(wall_id)
+                    full=full, watched=self._watched_compartments(wall_id, polled_at)
                 )
             except ModbusError as err:
                 if isinstance(err, ModbusTimeoutError):
@@ -266,6 +281,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
                         events += self.ledger.door_opened(wall_id, number, now)
                     else:
                         events += self.ledger.door_closed(wall_id, number, now)
+                        self._closed_lately[wall_id, number] = now + REOPEN_GRACE
                 if view.cooled:
                     events += self.ledger.temperature_reading(
                         wall_id, number, compartment.temperature, now
