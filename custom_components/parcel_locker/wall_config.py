@@ -27,6 +27,8 @@ from .const import (
     CONF_RELAY_BASE,
     CONF_RELAY_UNIT_ID,
     CONF_SIZES,
+    CONF_TEMPERATURE_HIGH,
+    CONF_TEMPERATURE_LOW,
     DEFAULT_PULSE_SECONDS,
 )
 from .domain.sizes import Size, compartment_label, parse_sizes
@@ -58,6 +60,9 @@ class WallConfig:
     map: WallMap
     pulse_seconds: float | None
     """Set when the hub times the lock pulse itself."""
+    band: tuple[float, float] | None = None
+    """The wall's own temperature band for its cooled compartments (None: the
+    options' band)."""
 
     def label(self, number: int) -> str:
         """The compartment label residents see, e.g. ``A-07``."""
@@ -130,6 +135,19 @@ def generate_map(data: Mapping[str, Any]) -> WallMap:
     return wall
 
 
+def wall_band(data: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The wall's own temperature band, when its data sets both ends.
+
+    Raises ``MapError("band_inverted")`` when the lowest is not below the highest.
+    """
+    low, high = data.get(CONF_TEMPERATURE_LOW), data.get(CONF_TEMPERATURE_HIGH)
+    if low is None or high is None:
+        return None
+    if not float(low) < float(high):
+        raise MapError("band_inverted")
+    return (float(low), float(high))
+
+
 def wall_config(wall_id: str, data: Mapping[str, Any]) -> WallConfig:
     """Read a wall subentry's data; raises ``MapError`` if it is unusable."""
     wall = wall_map_from_dict(data[CONF_MAP])
@@ -142,4 +160,5 @@ def wall_config(wall_id: str, data: Mapping[str, Any]) -> WallConfig:
         pulse_seconds=float(data.get(CONF_PULSE_SECONDS, DEFAULT_PULSE_SECONDS))
         if data.get(CONF_HUB_PULSE)
         else None,
+        band=wall_band(data),
     )
