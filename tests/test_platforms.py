@@ -107,7 +107,8 @@ def registered(entry: er.RegistryEntry) -> dict[str, Any]:
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
-    "platform", [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
+    "platform",
+    [Platform.BINARY_SENSOR, Platform.LOCK, Platform.NUMBER, Platform.SENSOR],
 )
 async def test_entities(
     hass: HomeAssistant,
