@@ -16,6 +16,7 @@ from homeassistant.components.number import (
     DOMAIN as NUMBER_DOMAIN,
     SERVICE_SET_VALUE,
 )
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import (
@@ -37,6 +38,7 @@ from .conftest import (
     BOB,
     assign,
     capture_events,
+    deliver_parcel,
     entity_id,
     poll,
     simulator_connection,
@@ -63,14 +65,9 @@ async def load_cold_parcel(
     hass: HomeAssistant, entry: MockConfigEntry, simulator: LockerSimulator
 ) -> dict[str, Any]:
     """A cold parcel assigned, put in and its door closed."""
-    parcel = await assign(hass, cold=True)
-    number = int(parcel["compartment"].removeprefix("A-"))
-    wall = simulator.wall(1)
-    assert wall.open_door(number)
-    assert await poll(entry)
-    wall.put_parcel(number)
-    wall.close_door(number)
-    assert await poll(entry)
+    parcel, _ = await deliver_parcel(
+        hass, entry, simulator, capture_events(hass), cold=True
+    )
     return parcel
 
 
@@ -214,6 +211,26 @@ async def test_a_cooled_compartment_without_reading_takes_no_cold_parcel(
     assert (await assign(hass, cold=True))["compartment"] == "A-22"
 
 
+async def set_up(
+    hass: HomeAssistant,
+    simulator: LockerSimulator,
+    options: dict[str, Any] | None = None,
+    **wall: Any,
+) -> MockConfigEntry:
+    """An entry for the simulated wall, with these options and wall settings."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=simulator_connection(simulator),
+        options=options or {},
+        subentries_data=[wall_subentry(**wall)],
+        pref_disable_polling=True,
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
 @pytest.fixture
 async def wine_wall(
     hass: HomeAssistant,
@@ -222,15 +239,8 @@ async def wine_wall(
     people: dict[str, MockUser],
 ) -> MockConfigEntry:
     """The simulated wall with a band of its own: 10-15 °C (wine)."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data=simulator_connection(simulator),
-        subentries_data=[wall_subentry(temperature_low=10.0, temperature_high=15.0)],
-        pref_disable_polling=True,
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, simulator, temperature_low=10.0, temperature_high=15.0)
+    assert entry.state is ConfigEntryState.LOADED
     return entry
 
 
@@ -254,6 +264,20 @@ async def test_a_wall_can_have_its_own_band(
     assert (alarm.data["compartment"], alarm.data["reason"]) == ("A-22", "out_of_band")
     assert (alarm.data["low"], alarm.data["high"]) == (10.0, 15.0)
     assert (await assign(hass, cold=True))["compartment"] == "A-21"
+
+
+async def test_an_inverted_wall_band_stops_the_setup(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+) -> None:
+    """Never run a wall against a band that cannot hold: say so instead."""
+    entry = await set_up(hass, simulator, temperature_low=8.0, temperature_high=2.0)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.reason == (
+        "A wall's point map is not valid (band_inverted). Change the wall to fix it"
+    )
 
 
 # -- the setpoint ---------------------------------------------------------------------
@@ -324,16 +348,7 @@ async def test_the_setpoint_range_comes_from_the_options(
     people: dict[str, MockUser],
     entity_registry: er.EntityRegistry,
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data=simulator_connection(simulator),
-        options={"setpoint_min": -2.0, "setpoint_max": 4.0},
-        subentries_data=[wall_subentry()],
-        pref_disable_polling=True,
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up(hass, simulator, {"setpoint_min": -2.0, "setpoint_max": 4.0})
     state = hass.states.get(entity_id(entity_registry, "number", "22_setpoint"))
     assert (state.attributes["min"], state.attributes["max"]) == (-2.0, 4.0)
     await set_setpoint(hass, state.entity_id, -1.5, None)

@@ -5,8 +5,8 @@
 * Watchers fire once: ``overdue`` when a stored (or return-waiting) parcel has
   waited ``reminder_interval`` since it was stored or last reminded, so a late
   ``tick`` (hub down for days) fires one reminder, not a burst; ``door_left_open``
-  once per opening; ``temperature_alarm`` once per excursion. What already fired
-  is persisted, so a restart neither repeats nor loses an alarm.
+  once per opening; ``temperature_alarm`` once per reason and excursion. What
+  already fired is persisted, so a restart neither repeats nor loses an alarm.
 * Temperature watch applies to every cooled compartment that is not out of
   service, against its wall's band (the settings' band unless the wall has its
   own). An excursion starts with the first reading that is not in the band:
