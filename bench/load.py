@@ -77,7 +77,7 @@ from custom_components.parcel_locker.const import (
     FRAMER_SOCKET,
     SUBENTRY_WALL,
 )
-from custom_components.parcel_locker.ledger import Ledger, LedgerError
+from custom_components.parcel_locker.domain.ledger import Ledger, LedgerError
 from custom_components.parcel_locker.wall_config import generate_map
 from custom_components.parcel_locker.wall_form import subentry_data
 from simulator import LockerSimulator, reference_wall
@@ -99,6 +99,9 @@ DRAIN_SECONDS = 30.0
 POLLS_TO_SEE_A_DOOR = 2
 # Parcels delivered before the clock starts: the wall is in use, with codes out.
 PREFILL = 200
+# Persons parcels are for, and logged-in users guessing codes.
+RESIDENTS = 500
+GUESSERS = 10
 
 ACTIONS = ("assign", "redeem_right", "redeem_wrong", "poll")
 
@@ -313,8 +316,8 @@ class _Run:
         self.entry = entry
         self.simulator = simulator
         self.rng = rng
-        self.coordinator = entry.runtime_data.coordinator
-        self.ledger: Ledger = entry.runtime_data.locker.ledger
+        self.coordinator = entry.runtime_data
+        self.ledger: Ledger = entry.runtime_data.ledger
         self.stats = {name: ActionStats() for name in ACTIONS}
         self.violations: list[str] = []
         self.unhandled: list[str] = []
@@ -334,6 +337,7 @@ class _Run:
         self.delivered: set[str] = set()
         self.collected: set[str] = set()
         self.polls = 0
+        self.guessers: list[str] = []
         self.polled = asyncio.Condition()
         self.stopping = False
         self._unsubscribe = [
@@ -352,8 +356,10 @@ class _Run:
         if parcel_id not in self.home:
             self.violations.append(f"delivered an unknown parcel {parcel_id}")
         self.delivered.add(parcel_id)
-        self.codes[parcel_id] = event.data["code"]
-        self.ready.append((parcel_id, event.data["code"]))
+        # Events carry no code; the integration keeps it for the recipient.
+        issued = self.entry.runtime_data.pickup_code(parcel_id)
+        self.codes[parcel_id] = issued.code
+        self.ready.append((parcel_id, issued.code))
 
     def _on_picked_up(self, event: Event) -> None:
         parcel_id = event.data["parcel_id"]
@@ -366,7 +372,13 @@ class _Run:
         if place is not None and self.holder.get(place) == parcel_id:
             del self.holder[place]
 
-    async def call(self, action: str, service: str, data: dict[str, Any]) -> Any:
+    async def call(
+        self,
+        action: str,
+        service: str,
+        data: dict[str, Any],
+        user_id: str | None = None,
+    ) -> Any:
         """One timed action; returns its response, or None when it was refused."""
         started = time.perf_counter()
         try:
@@ -375,7 +387,7 @@ class _Run:
                 service,
                 data,
                 blocking=True,
-                context=Context(),
+                context=Context(user_id=user_id),
                 return_response=True,
             )
         except Exception as err:  # noqa: BLE001 - every outcome is counted
@@ -416,7 +428,7 @@ class _Run:
             "assign",
             "assign_delivery",
             {
-                "recipient": f"person.resident_{self.rng.randrange(500)}",
+                "recipient": f"person.resident_{self.rng.randrange(RESIDENTS)}",
                 "carrier": "LoadTest",
                 "size": size,
             },
@@ -465,7 +477,9 @@ class _Run:
     async def guesser(self) -> None:
         while (guess := f"{self.rng.randrange(10**8):08d}") in self.codes.values():
             pass  # never a live code by chance: that would be a pickup
-        await self.call("redeem_wrong", "redeem_code", {"code": guess})
+        # Guessers log in as themselves: their lock-out is theirs alone.
+        guesser = self.rng.choice(self.guessers)
+        await self.call("redeem_wrong", "redeem_code", {"code": guess}, guesser)
 
     async def person(self, deadline: float) -> None:
         actions: dict[str, Callable[[], Awaitable[None]]] = {
@@ -549,6 +563,13 @@ async def run_load(
     codes to redeem from the start, as in a wall that is in use.
     """
     run = _Run(hass, entry, simulator, random.Random(seed))
+    # Parcels are for persons that exist; guessers are logged-in users.
+    for index in range(RESIDENTS):
+        hass.states.async_set(f"person.resident_{index}", "home")
+    run.guessers = [
+        (await hass.auth.async_create_user(f"Guesser {index}")).id
+        for index in range(GUESSERS)
+    ]
     compartments = sum(wall.count for wall in simulator.walls.values())
     with _capture_errors() as errors:
         poller = asyncio.create_task(run.poller())

@@ -42,14 +42,14 @@ from custom_components.parcel_locker.connection import (
     create_connection,
 )
 from custom_components.parcel_locker.const import REQUEST_TIMEOUT
-from custom_components.parcel_locker.register_map import (
+from custom_components.parcel_locker.domain.sizes import parse_sizes
+from custom_components.parcel_locker.domain.wiring.register_map import (
     OptionalPoints,
     ReferenceWiring,
     Table,
     WallMap,
     reference_layout,
 )
-from custom_components.parcel_locker.sizes import parse_sizes
 from custom_components.parcel_locker.wall_link import WallLink
 from simulator import LockerSimulator, SimulatedWall, reference_wall
 

@@ -300,9 +300,31 @@ async def _json_errors(request: web.Request, handler: _Handler) -> web.StreamRes
         return _error(err.status, err.reason)
 
 
+def _listening_host(request: web.Request) -> str | None:
+    """``host:port`` of the socket this request came in on."""
+    transport = request.transport
+    sockname = transport.get_extra_info("sockname") if transport else None
+    if not sockname:
+        return None
+    host, port = sockname[0], sockname[1]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+@web.middleware
+async def _own_host_only(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    """Refuse requests addressed to another host name (DNS rebinding).
+
+    A web page elsewhere could point a name of its own at 127.0.0.1 and drive the
+    simulator from a browser; such requests carry that name in ``Host``.
+    """
+    if request.headers.get("Host") != _listening_host(request):
+        return _error(421, "requests must be addressed to the simulator's address")
+    return await handler(request)
+
+
 def build_app(sim: LockerSimulator) -> web.Application:
     """Build the page and API for ``sim`` (tests serve it with a test client)."""
-    app = web.Application(middlewares=[_json_errors])
+    app = web.Application(middlewares=[_own_host_only, _json_errors])
     app[_SIM_KEY] = sim
     app.router.add_get("/", _index)
     app.router.add_get("/api/state", _state)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator
 import logging
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
@@ -14,9 +15,11 @@ from homeassistant.helpers import (
     entity_registry as er,
     frame,
 )
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_capture_events,
 )
 
@@ -39,6 +42,7 @@ from custom_components.parcel_locker.const import (
     FRAMER_SOCKET,
     SUBENTRY_WALL,
 )
+from custom_components.parcel_locker.domain.ledger import IssuedCode
 from custom_components.parcel_locker.wall_config import generate_map
 from custom_components.parcel_locker.wall_form import subentry_data
 from simulator.server import LockerSimulator, reference_wall
@@ -46,13 +50,23 @@ from simulator.server import LockerSimulator, reference_wall
 SIZES = "S*12,M*8,L*4"
 ALL_POINTS = ["latch", "presence", "temperature", "setpoint", "keypad"]
 
+ALICE = "person.alice"
+BOB = "person.bob"
+CHARLIE = "person.charlie"
+# Residents without a Home Assistant login (parcels may still be for them).
+NO_LOGIN = ("dora", "ann")
+
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(
-    enable_custom_integrations: None,
-) -> Generator[None]:
-    """Let Home Assistant load the integration from this repository."""
-    return
+    enable_custom_integrations: None, hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """Let Home Assistant load the integration from this repository.
+
+    Each test gets a configuration folder of its own: the ledger and the install
+    key are real files in its ``.storage``.
+    """
+    hass.config.config_dir = str(tmp_path)
 
 
 class _DeprecationReports(logging.Handler):
@@ -167,15 +181,20 @@ def wall_subentry(**overrides: Any) -> ConfigSubentryData:
     )
 
 
-@pytest.fixture
-def connection_data(simulator: LockerSimulator) -> dict[str, Any]:
-    """Entry data pointing at the simulator."""
+def simulator_connection(simulator: LockerSimulator) -> dict[str, Any]:
+    """Entry data pointing at a simulator."""
     return {
         CONF_CONNECTION: CONNECTION_TCP,
         CONF_HOST: "127.0.0.1",
         CONF_PORT: simulator.port,
         CONF_FRAMER: FRAMER_SOCKET,
     }
+
+
+@pytest.fixture
+def connection_data(simulator: LockerSimulator) -> dict[str, Any]:
+    """Entry data pointing at the simulator."""
+    return simulator_connection(simulator)
 
 
 @pytest.fixture
@@ -189,9 +208,11 @@ def polling_disabled() -> bool:
 
 @pytest.fixture
 def mock_config_entry(
-    connection_data: dict[str, Any], polling_disabled: bool
+    connection_data: dict[str, Any],
+    polling_disabled: bool,
+    people: dict[str, MockUser],
 ) -> MockConfigEntry:
-    """A config entry for the simulated controller with one wall."""
+    """A config entry for the simulated controller with one wall (and its people)."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Parcel Locker (simulator)",
@@ -218,6 +239,25 @@ EVENT_TYPES = (
 )
 
 
+def issued_code(hass: HomeAssistant, parcel_id: str) -> IssuedCode:
+    """A parcel's current code, as the integration keeps it (in memory only).
+
+    Events never carry it; the recipient's phone gets it as a picture.
+    """
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        if (issued := entry.runtime_data.pickup_code(parcel_id)) is not None:
+            return issued
+    raise AssertionError(f"no code in memory for parcel {parcel_id}")
+
+
+def code_of(hass: HomeAssistant, event: Any) -> str:
+    """The code of the parcel a ``delivered``/``return_ready`` event announced."""
+    data = event.data if hasattr(event, "data") else event
+    assert "code" not in data, "a code reached the event bus"
+    assert "qr" not in data, "a QR payload reached the event bus"
+    return issued_code(hass, data["parcel_id"]).code
+
+
 def capture_events(hass: HomeAssistant) -> Events:
     """Record every locker event, by type (``delivered``, ``picked_up`` ...)."""
     return {
@@ -226,8 +266,40 @@ def capture_events(hass: HomeAssistant) -> Events:
 
 
 @pytest.fixture
+async def people(hass: HomeAssistant, hass_admin_user: MockUser) -> dict[str, MockUser]:
+    """The building: Alice is staff (admin); Bob and Charlie are residents.
+
+    Dora and Ann are persons without a login. A parcel is always for a person
+    that exists, so every test that delivers has them.
+    """
+    bob = MockUser(name="Bob").add_to_hass(hass)
+    charlie = MockUser(name="Charlie").add_to_hass(hass)
+    assert await async_setup_component(
+        hass,
+        "person",
+        {
+            "person": [
+                {"id": "alice", "name": "Alice", "user_id": hass_admin_user.id},
+                {"id": "bob", "name": "Bob", "user_id": bob.id},
+                {
+                    "id": "charlie",
+                    "name": "Charlie",
+                    "user_id": charlie.id,
+                    "device_trackers": [
+                        "device_tracker.charlies_phone",
+                        "device_tracker.charlies_car",  # not a companion app
+                    ],
+                },
+                *({"id": name, "name": name.title()} for name in NO_LOGIN),
+            ]
+        },
+    )
+    return {ALICE: hass_admin_user, BOB: bob, CHARLIE: charlie}
+
+
+@pytest.fixture
 async def init_integration(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, people: dict[str, MockUser]
 ) -> MockConfigEntry:
     """Set up the integration against the simulator."""
     mock_config_entry.add_to_hass(hass)
@@ -253,7 +325,7 @@ async def poll(entry: MockConfigEntry) -> bool:
     Tests poll explicitly: scheduled polls run in the background, which
     ``hass.async_block_till_done()`` does not wait for.
     """
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     await coordinator.async_refresh()
     return bool(coordinator.last_update_success)
 
@@ -303,4 +375,4 @@ async def deliver_parcel(
         for event in events["delivered"]
         if event.data["parcel_id"] == parcel["parcel_id"]
     ]
-    return parcel, event.data["code"]
+    return parcel, code_of(hass, event)

@@ -25,12 +25,12 @@ import sys
 
 from homeassistant.core import HomeAssistant
 
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     CompartmentSpec,
     EventType,
     LedgerSettings,
 )
-from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.domain.sizes import Size
 from custom_components.parcel_locker.store import LedgerStore, async_secret_key
 
 ENTRY_ID = "crash"
@@ -82,7 +82,9 @@ async def run(config_dir: str) -> None:
             ledger.door_opened(WALL, parcel.number, now)
             await step("loading", parcel.parcel_id)
             events = ledger.door_closed(WALL, parcel.number, now)
-            code = next(e for e in events if e.type is EventType.DELIVERED).data["code"]
+            delivered = next(e for e in events if e.type is EventType.DELIVERED)
+            assert delivered.issued is not None
+            code = delivered.issued.code
             await step("stored", parcel.parcel_id, code=code)
             waiting.append((parcel.parcel_id, code))
         parcel_id, code = waiting.pop(0)

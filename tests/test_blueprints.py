@@ -22,6 +22,7 @@ from homeassistant.components.script.helpers import (
     async_get_blueprints as script_blueprints,
 )
 from homeassistant.core import Context, HomeAssistant, ServiceCall
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.template import Template
 from homeassistant.setup import async_setup_component
@@ -36,10 +37,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 import yaml
 
+from custom_components.parcel_locker.const import CONF_COURIER_USERS
 from simulator.server import LockerSimulator
 
-from .conftest import find_device
-from .test_residents import ALICE, BOB, CHARLIE, people  # noqa: F401
+from .conftest import BOB, CHARLIE, find_device
 from .test_services import call, deliver, poll
 
 REPO = Path(__file__).parent.parent
@@ -161,10 +162,10 @@ async def test_delivery_notification_with_code_expiry_and_button(
     blueprint_folder: Path,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    people: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
     phones: dict[str, list[ServiceCall]],
 ) -> None:
-    """Bob gets compartment, code and expiry; the button opens it for him only."""
+    """Bob gets compartment, code picture and expiry; the button is his only."""
     await automation(hass, "notify_delivered", NOTIFY_INPUTS)
     bobs = await deliver(hass, init_integration, simulator, BOB, carrier="UPS")
     await hass.async_block_till_done()
@@ -174,8 +175,11 @@ async def test_delivery_notification_with_code_expiry_and_button(
     assert sent.data["title"] == "Your parcel has arrived"
     assert message == (
         f"Your parcel from UPS is in compartment {bobs['compartment']} at Lobby. "
-        f"Pickup code {bobs['code']}, valid until {local(bobs['expires'])}."
+        "Your pickup code is in the picture; it works until "
+        f"{local(bobs['expires'])}."
     )
+    # The code itself is only in the picture the phone fetches with its login.
+    assert bobs["code"] not in str(sent.data)
     action = f"PARCEL_LOCKER_OPEN_{bobs['parcel_id']}"
     assert sent.data["data"] == {
         "tag": f"parcel_locker_{bobs['parcel_id']}",
@@ -201,7 +205,7 @@ async def test_delivery_notification_with_code_expiry_and_button(
     press(hass, action, people[BOB])
     await hass.async_block_till_done()
     assert wall.release_count(number) == 2
-    trail = init_integration.runtime_data.locker.ledger.audit_trail()
+    trail = init_integration.runtime_data.ledger.audit_trail()
     assert (trail[-1].action, trail[-1].actor) == ("authorize_open", "user:Bob")
 
     # Collected: the notification is cleared from his phone.
@@ -219,7 +223,7 @@ async def test_refused_press_is_logged(
     blueprint_folder: Path,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    people: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
     phones: dict[str, list[ServiceCall]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -238,27 +242,9 @@ async def test_delivery_notification_finds_phones(
     blueprint_folder: Path,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    hass_admin_user: MockUser,
     phones: dict[str, list[ServiceCall]],
 ) -> None:
     """Unlisted: the person's companion app; nobody's phone: the fallback."""
-    assert await async_setup_component(
-        hass,
-        "person",
-        {
-            "person": [
-                {
-                    "id": "charlie",
-                    "name": "Charlie",
-                    "device_trackers": [
-                        "device_tracker.charlies_phone",
-                        "device_tracker.charlies_car",  # not a companion app
-                    ],
-                },
-                {"id": "dora", "name": "Dora"},
-            ]
-        },
-    )
     await automation(
         hass,
         "notify_delivered",
@@ -267,7 +253,8 @@ async def test_delivery_notification_finds_phones(
     charlies = await deliver(hass, init_integration, simulator, CHARLIE, carrier="X")
     await hass.async_block_till_done()
     (sent,) = phones["charlie"]
-    assert charlies["code"] in sent.data["message"]
+    assert charlies["compartment"] in sent.data["message"]
+    assert charlies["code"] not in str(sent.data)
     assert sent.data["data"] == {"tag": f"parcel_locker_{charlies['parcel_id']}"}
 
     doras = await deliver(hass, init_integration, simulator, "person.dora")
@@ -292,15 +279,13 @@ async def test_delivery_notification_custom_message_and_no_fallback(
             "notify_targets": {BOB: ["notify.mobile_app_bobs_phone", "staff"]},
             "use_person_devices": False,
             "title": "Paket",
-            "message": "Fach {{ compartment }}, Code {{ code }} bis {{ expires }}",
+            "message": "Fach {{ compartment }} bis {{ expires }}",
         },
     )
     bobs = await deliver(hass, init_integration, simulator, BOB)
     await deliver(hass, init_integration, simulator, CHARLIE)
     await hass.async_block_till_done()
-    expected = (
-        f"Fach {bobs['compartment']}, Code {bobs['code']} bis {local(bobs['expires'])}"
-    )
+    expected = f"Fach {bobs['compartment']} bis {local(bobs['expires'])}"
     assert [call.data["message"] for call in phones["bob"]] == [expected]
     assert [call.data["message"] for call in phones["staff"]] == [expected]
     assert phones["charlie"] == []
@@ -314,7 +299,7 @@ async def test_overdue_reminder_and_its_button(
     blueprint_folder: Path,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    people: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
     phones: dict[str, list[ServiceCall]],
     freezer: FrozenDateTimeFactory,
 ) -> None:
@@ -402,12 +387,14 @@ async def test_staff_alerts(
         "Compartment A-21 at Lobby is at 15.0 °C, outside 2.0 to 8.0 °C."
     )
 
-    for _ in range(5):
-        with pytest.raises(Exception):  # noqa: B017 - refused codes
-            await call(hass, "redeem_code", {"code": "00000000", "wall": "Lobby"})
+    wall = simulator.wall(1)
+    for _ in range(5):  # wrong codes typed at the wall
+        freezer.tick(timedelta(seconds=2))
+        wall.enter_code("00000000")
+        await poll(init_integration)
     await hass.async_block_till_done()
     assert staff[-1].data["title"] == "Locker keypad locked out"
-    until = init_integration.runtime_data.locker.ledger.keypad_locked_until(
+    until = init_integration.runtime_data.guard.keypad_locked_until(
         "wall_lobby", dt_util.utcnow()
     )
     assert until is not None
@@ -451,8 +438,9 @@ async def test_staff_alerts_can_be_chosen(
             await call(hass, "redeem_code", {"code": "00000000"})
     await hass.async_block_till_done()
     (sent,) = phones["staff"]
-    assert sent.data["message"].startswith(
-        "The keypad of the app and automations is locked out until"
+    assert sent.data["message"].startswith("Automations are locked out of code entry")
+    assert sent.data["message"].endswith(
+        "other residents and the keypads are not affected."
     )
     assert persistent == []
 
@@ -479,30 +467,50 @@ async def kiosk(hass: HomeAssistant, **inputs: Any) -> None:
     await hass.async_block_till_done()
 
 
+async def courier_kiosk_user(hass: HomeAssistant, entry: MockConfigEntry) -> MockUser:
+    """The wall tablet's login, named in the option *Courier kiosk users*."""
+    tablet = MockUser(name="Wall tablet").add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, CONF_COURIER_USERS: [tablet.id]}
+    )
+    await hass.async_block_till_done()  # the options reload the entry
+    return tablet
+
+
 async def test_courier_kiosk_assigns_and_opens(
     hass: HomeAssistant,
     blueprint_folder: Path,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    people: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
 ) -> None:
-    """From the dashboard (a resident's kiosk login), a compartment opens."""
+    """From the dashboard (the kiosk's own login), a compartment opens."""
     persistent = async_mock_service(hass, "persistent_notification", "create")
+    tablet = await courier_kiosk_user(hass, init_integration)
     await kiosk(hass, default_carrier="Kiosk")
+    # A resident's login is not a kiosk: nothing opens.
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            "script",
+            KIOSK_SCRIPT,
+            {"recipient": BOB, "size": "M"},
+            blocking=True,
+            return_response=True,
+            context=Context(user_id=people[CHARLIE].id),
+        )
+    assert simulator.wall(1).release_count(13) == 0
     response = await hass.services.async_call(
         "script",
         KIOSK_SCRIPT,
         {"recipient": BOB, "size": "M", "tracking": "JJD7"},
         blocking=True,
         return_response=True,
-        context=Context(user_id=people[CHARLIE].id),
+        context=Context(user_id=tablet.id),
     )
     assert response is not None
     assert response["compartment"] == "A-13"
     assert simulator.wall(1).release_count(13) == 1
-    parcel = init_integration.runtime_data.locker.ledger.parcel(
-        str(response["parcel_id"])
-    )
+    parcel = init_integration.runtime_data.ledger.parcel(str(response["parcel_id"]))
     assert (parcel.carrier, parcel.tracking, parcel.cold) == ("Kiosk", "JJD7", False)
     (shown,) = persistent
     assert shown.data["title"] == "Compartment A-13 is open"
@@ -554,7 +562,7 @@ async def test_dashboard_example_uses_what_exists(
     blueprint_folder: Path,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    people: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
 ) -> None:
     """Every entity and action the dashboard names exists; templates render."""
     await kiosk(hass)

@@ -14,11 +14,11 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from custom_components.parcel_locker.connection import create_connection
 from custom_components.parcel_locker.const import (
@@ -35,7 +35,7 @@ from custom_components.parcel_locker.const import (
 )
 from simulator.server import LockerSimulator, reference_wall
 
-from .conftest import SIZES, wall_form
+from .conftest import BOB, SIZES, wall_form
 
 SERIAL_FORM = {
     CONF_PORT: "/dev/ttyUSB0",
@@ -730,12 +730,49 @@ async def test_options_take_effect_without_restart(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
-    coordinator = init_integration.runtime_data.coordinator
+    coordinator = init_integration.runtime_data
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 5
-    ledger = init_integration.runtime_data.locker.ledger
+    ledger = init_integration.runtime_data.ledger
     assert ledger.settings.code_length == 6
     assert ledger.settings.temperature_band == (1.0, 6.0)
+
+
+async def test_options_name_the_courier_kiosk_users(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+) -> None:
+    """The kiosk's login is chosen from Home Assistant's users, by name."""
+    tablet = MockUser(name="Wall tablet").add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    [selector] = [
+        key_value
+        for key, key_value in result["data_schema"].schema.items()
+        if key.schema == "courier_users"
+    ]
+    offered = {
+        option["value"]: option["label"] for option in selector.config["options"]
+    }
+    assert offered[tablet.id] == "Wall tablet"
+    assert offered[people[BOB].id] == "Bob"
+    numbers = {
+        key.schema: key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.schema != "courier_users"
+    }
+    # Only the users offered can be chosen.
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {**numbers, "courier_users": ["somebody-else"]}
+        )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**numbers, "courier_users": [tablet.id]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options["courier_users"] == [tablet.id]
 
 
 async def test_custom_point_map(

@@ -27,7 +27,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
-from homeassistant.helpers.storage import Store, get_internal_store_manager
+from homeassistant.helpers.storage import Store
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -35,14 +35,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.parcel_locker.const import DOMAIN
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     CompartmentSpec,
     Ledger,
     LedgerSettings,
     ParcelState,
 )
-from custom_components.parcel_locker.ledger_model import DoorPhase
-from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.domain.ledger.model import DoorPhase
+from custom_components.parcel_locker.domain.sizes import Size
 from custom_components.parcel_locker.store import (
     LedgerStore,
     UnreadableStoreError,
@@ -51,7 +51,7 @@ from custom_components.parcel_locker.store import (
 from simulator.server import LockerSimulator
 
 from . import crash_child
-from .conftest import entity_id
+from .conftest import code_of, entity_id
 from .test_services import call, deliver, poll
 
 ROOT = Path(__file__).parents[1]
@@ -96,10 +96,9 @@ def real_files(hass: HomeAssistant, config_dir: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
-def storage(hass: HomeAssistant, tmp_path: Path) -> Iterator[Path]:
-    """Real files for this test, in a config dir of its own."""
-    with real_files(hass, tmp_path) as folder:
-        yield folder
+def storage(hass: HomeAssistant) -> Path:
+    """This test's storage folder: the ledger and the install key are real files."""
+    return Path(hass.config.path(".storage"))
 
 
 def listing(folder: Path) -> list[str]:
@@ -275,7 +274,7 @@ class _HalfWritten:
 async def test_a_failed_write_keeps_the_previous_file(
     hass: HomeAssistant, storage: Path, failure: str
 ) -> None:
-    """Home Assistant's Store writes a temporary file and renames it over the old one.
+    """A save writes a temporary file, flushes it and renames it over the old one.
 
     The failure is made at each point of that: half of the data written, the
     flush to disk, the rename. Every time the previous file is intact, no
@@ -371,7 +370,7 @@ async def test_disk_failure_opens_nothing_and_loses_no_delivery(
         await poll(entry)
         assert len(delivered) == 1  # the resident still gets the code
         assert hass.states.get(door).state == STATE_UNAVAILABLE
-    code = delivered[0].data["code"]
+    code = code_of(hass, delivered[0])
 
     await poll(entry)
     assert hass.states.get(door).state == "off"
@@ -481,8 +480,7 @@ def _other_key_ledger() -> dict[str, Any]:
 )
 async def test_damaged_ledger_is_kept_reported_and_not_emptied(
     hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    tmp_path: Path,
+    storage: Path,
     mock_config_entry: MockConfigEntry,
     simulator: LockerSimulator,
     damage: Any,
@@ -494,37 +492,37 @@ async def test_damaged_ledger_is_kept_reported_and_not_emptied(
     crashes, no entity runs on a guess) and the stored ledger is not touched,
     so putting it right and reloading brings every parcel and code back.
     """
-    hass.config.config_dir = str(tmp_path)
     entry = mock_config_entry
     delivery = await deliver_one(hass, entry, simulator)
-    good = json.loads(json.dumps(hass_storage[ledger_key(entry)]))
-    hass_storage[ledger_key(entry)]["data"] = damage(good["data"])
-    damaged = json.loads(json.dumps(hass_storage[ledger_key(entry)]))
+    path = storage / ledger_key(entry)
+    good = path.read_bytes()
+    envelope = json.loads(good)
+    envelope["data"] = damage(envelope["data"])
+    damaged = json.dumps(envelope).encode()
+    path.write_bytes(damaged)
 
     await set_up(hass, entry)
 
     found = assert_stopped_with_issue(hass, entry, reason)
     assert found.translation_key == "ledger_corrupt"
-    assert hass_storage[ledger_key(entry)] == damaged  # never replaced
-    (backup,) = backups(tmp_path / ".storage")
+    assert path.read_bytes() == damaged  # never replaced
+    (backup,) = backups(storage)
     assert found.translation_placeholders["backup"] == str(backup)
-    assert json.loads(backup.read_text()) == damaged["data"]
+    assert backup.read_bytes() == damaged
 
-    hass_storage[ledger_key(entry)] = good
+    path.write_bytes(good)
     await assert_restored(hass, entry, simulator, delivery)
 
 
-async def test_store_that_cannot_hand_back_data(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    tmp_path: Path,
-    mock_config_entry: MockConfigEntry,
+async def test_storage_file_without_data(
+    hass: HomeAssistant, storage: Path, mock_config_entry: MockConfigEntry
 ) -> None:
-    """A storage envelope without data (the store raises) is reported the same way."""
-    hass.config.config_dir = str(tmp_path)
-    hass_storage[ledger_key(mock_config_entry)] = {"version": 1, "nothing": 1}
+    """A storage envelope without data is reported the same way."""
+    write(storage / ledger_key(mock_config_entry), b'{"version": 1, "nothing": 1}')
     await set_up(hass, mock_config_entry)
-    found = assert_stopped_with_issue(hass, mock_config_entry, "cannot be loaded")
+    found = assert_stopped_with_issue(
+        hass, mock_config_entry, "not a Home Assistant storage file"
+    )
     assert found.translation_key == "ledger_corrupt"
 
 
@@ -538,7 +536,7 @@ TRUNCATED = "truncated"
         (lambda _: b"", "empty"),
         (lambda _: b"\0" * 4096, "not JSON"),
         (lambda _: b"{}", "not a Home Assistant storage file"),
-        (lambda raw: raw.replace(b'"version": 1', b'"version": 2', 1), "version 2"),
+        (lambda raw: raw.replace(b'"version":1', b'"version":2', 1), "version 2"),
         (lambda raw: b"\xff\xfe" + raw, "not JSON"),
     ],
     ids=[TRUNCATED, "empty", "zeroes", "empty_object", "newer_store", "not_utf8"],
@@ -553,15 +551,14 @@ async def test_damaged_ledger_file_on_disk(
 ) -> None:
     """A truncated, empty or foreign ledger file: byte-for-byte backup, file untouched.
 
-    Home Assistant's ``Store`` would rename a file that is not JSON out of the
-    way and hand back nothing, which would start the locker with an empty ledger;
-    the integration checks the file first, so that never happens.
+    It is never renamed out of the way or read as empty, which would start the
+    locker with an empty ledger over the parcels in the wall.
     """
     entry = mock_config_entry
     delivery = await deliver_one(hass, entry, simulator)
     path = storage / ledger_key(entry)
     good = path.read_bytes()
-    assert b'"version": 1' in good
+    assert b'"version":1' in good
     broken = damage(good)
     path.write_bytes(broken)
 
@@ -594,22 +591,16 @@ async def test_ledger_restored_while_home_assistant_runs_is_read(
 ) -> None:
     """The repair: a ledger file put back while Home Assistant runs is used.
 
-    Home Assistant lists ``.storage`` once at start-up; a file that was not
-    there then counts as absent for its ``Store``. The integration reads the
-    file itself, so a restored ledger is loaded, never overwritten by an empty one.
+    The ledger file is read from disk at every set-up, so a restored ledger is
+    loaded, never overwritten by an empty one.
     """
     entry = mock_config_entry
     delivery = await deliver_one(hass, entry, simulator)
     path = storage / ledger_key(entry)
     good = path.read_bytes()
     path.unlink()
-    manager = get_internal_store_manager(hass)
-    with (
-        patch.object(manager, "_files", set()),
-        patch.object(manager, "_invalidated", set()),
-    ):
-        write(path, good)
-        await assert_restored(hass, entry, simulator, delivery)
+    write(path, good)
+    await assert_restored(hass, entry, simulator, delivery)
     assert json.loads(path.read_bytes())["data"]["parcels"]
 
 
@@ -650,7 +641,7 @@ async def test_no_backup_possible_is_still_reported(
     path = storage / ledger_key(mock_config_entry)
     write(path, b'{"version": 1, "data": ')
     with patch(
-        "custom_components.parcel_locker.store.write_utf8_file",
+        "custom_components.parcel_locker.store._backup",
         side_effect=OSError(28, "No space left on device"),
     ):
         await set_up(hass, mock_config_entry)

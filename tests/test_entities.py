@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.components.lock import LockState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
+    EVENT_STATE_CHANGED,
     STATE_OFF,
     STATE_ON,
     STATE_UNKNOWN,
@@ -16,7 +17,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
 from custom_components.parcel_locker.const import DOMAIN
 from simulator.server import LockerSimulator, reference_wall
@@ -267,3 +271,31 @@ async def test_diagnostic_entities_are_disabled_by_default(
     ):
         entry = entity_registry.async_get(entity_id(entity_registry, platform, suffix))
         assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+
+async def test_an_idle_poll_writes_no_state(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Nothing changed at the wall: no entity is written; one door: only its own."""
+    wall = simulator.wall(1)
+    wall.set_temperature(21, 4.5)
+    assert await poll(init_integration)
+    await hass.async_block_till_done()
+    written = async_capture_events(hass, EVENT_STATE_CHANGED)
+    for _ in range(3):
+        assert await poll(init_integration)
+    await hass.async_block_till_done()
+    assert written == []
+
+    assert wall.open_door(5, force=True)
+    assert await poll(init_integration)
+    await hass.async_block_till_done()
+    changed = {event.data["entity_id"] for event in written}
+    assert changed == {
+        entity_id(entity_registry, "binary_sensor", "5_door"),
+        entity_id(entity_registry, "lock", "5_lock"),
+        entity_id(entity_registry, "binary_sensor", "problem"),
+    }

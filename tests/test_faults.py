@@ -34,13 +34,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.parcel_locker.const import DOMAIN
-from custom_components.parcel_locker.ledger import Ledger
+from custom_components.parcel_locker.domain.ledger import Ledger
 from simulator.server import LockerSimulator
 
 from .conftest import (
     Events,
     assign,
     capture_events,
+    code_of,
     deliver_parcel as deliver,
     entity_id,
     poll,
@@ -78,7 +79,7 @@ def number_of(parcel: dict[str, Any]) -> int:
 
 
 def ledger_of(entry: MockConfigEntry) -> Ledger:
-    return entry.runtime_data.locker.ledger  # type: ignore[no-any-return]
+    return entry.runtime_data.ledger  # type: ignore[no-any-return]
 
 
 def assert_consistent(entry: MockConfigEntry) -> None:
@@ -139,7 +140,7 @@ async def test_dropped_connection_is_reopened_by_the_next_request(
     await asyncio.sleep(0.05)
     assert await poll(entry)
     assert counts(events) == {"delivered": 1}
-    code = events["delivered"][0].data["code"]
+    code = code_of(hass, events["delivered"][0])
     assert state(hass, entity_registry, "binary_sensor", "connectivity") == STATE_ON
 
     simulator.drop_connections()
@@ -269,7 +270,7 @@ async def test_slow_controller_within_the_timeout_just_works(
     await pick_up(hass, entry, simulator, code)
     assert counts(events) == {"delivered": 1, "picked_up": 1}
     assert state(hass, entity_registry, "binary_sensor", "connectivity") == STATE_ON
-    assert entry.runtime_data.coordinator.last_poll_seconds >= 0.05
+    assert entry.runtime_data.last_poll_seconds >= 0.05
 
 
 async def test_controller_slower_than_the_timeout(
@@ -544,7 +545,8 @@ async def test_power_cycle_clearing_the_keypad_is_not_a_wrong_code(
         assert await poll(entry)
         assert wall.keypad_sequence == 0
     assert counts(events) == {"delivered": 1, "code_rejected": 1}
-    assert ledger_of(entry).keypad_locked_until(WALL, dt_util.utcnow()) is None
+    guard = entry.runtime_data.guard
+    assert guard.keypad_locked_until(WALL, dt_util.utcnow()) is None
 
     wall.enter_code(code)
     assert await poll(entry)

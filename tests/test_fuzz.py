@@ -15,7 +15,7 @@ import json
 import math
 from typing import Any
 
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import Context, HomeAssistant, SupportsResponse
 from homeassistant.exceptions import (
     HomeAssistantError,
     ServiceValidationError,
@@ -26,11 +26,27 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 import voluptuous as vol
 
+from custom_components.parcel_locker import services
 from custom_components.parcel_locker.const import DOMAIN
-from custom_components.parcel_locker.services import MAX_TEXT, SERVICES
+from custom_components.parcel_locker.services import MAX_TEXT
 from simulator.server import LockerSimulator
 
-from .test_services import ALICE, BOB, call, deliver, residents  # noqa: F401
+from .conftest import ALICE, BOB
+from .test_services import call, deliver
+
+# Every action's schema, by name (checked against what is registered below).
+SCHEMAS: dict[str, Any] = {
+    "assign_delivery": services.ASSIGN_SCHEMA,
+    "redeem_code": services.REDEEM_SCHEMA,
+    "open_compartment": services.OPEN_SCHEMA,
+    "cancel_delivery": services.PARCEL_SCHEMA,
+    "mark_collected": services.PARCEL_SCHEMA,
+    "set_out_of_service": services.OUT_OF_SERVICE_SCHEMA,
+    "issue_code": services.ISSUE_CODE_SCHEMA,
+    "revoke_code": services.REVOKE_SCHEMA,
+    "start_return": services.RETURN_SCHEMA,
+    "list_parcels": services.LIST_SCHEMA,
+}
 
 FUZZ = settings(
     max_examples=60,
@@ -104,7 +120,7 @@ hostile = st.one_of(
 
 def schema_keys(name: str) -> list[str]:
     """The keys an action's schema knows."""
-    schema = SERVICES[name][0]
+    schema = SCHEMAS[name]
     while not isinstance(schema, vol.Schema):
         schema = schema.validators[0]  # vol.All(Schema, ...)
     return sorted(str(key) for key in schema.schema)
@@ -113,7 +129,7 @@ def schema_keys(name: str) -> list[str]:
 @st.composite
 def hostile_calls(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     """An action and data for it: its own keys with junk, maybe unknown keys."""
-    name = draw(st.sampled_from(sorted(SERVICES)))
+    name = draw(st.sampled_from(sorted(SCHEMAS)))
     keys = schema_keys(name)
     data: dict[str, Any] = {}
     for key in keys:
@@ -140,7 +156,7 @@ def _text_within_limits(value: Any) -> bool:
 def test_schemas_only_say_invalid(call_: tuple[str, dict[str, Any]]) -> None:
     """A schema either accepts (into bounded, typed values) or raises vol.Invalid."""
     name, data = call_
-    schema = SERVICES[name][0]
+    schema = SCHEMAS[name]
     try:
         validated = schema(data)
     except vol.Invalid:
@@ -150,6 +166,13 @@ def test_schemas_only_say_invalid(call_: tuple[str, dict[str, Any]]) -> None:
     for value in validated.values():
         assert not isinstance(value, float) or math.isfinite(value), name
         assert isinstance(value, str | bool | int | datetime), (name, value)
+
+
+async def test_these_are_the_registered_schemas(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    registered = hass.services.async_services_for_domain(DOMAIN)
+    assert {name: service.schema for name, service in registered.items()} == SCHEMAS
 
 
 # -- 2. through Home Assistant, as three kinds of caller -----------------------------
@@ -174,20 +197,20 @@ async def test_hostile_actions_fail_cleanly_and_change_nothing(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
     call_: tuple[str, dict[str, Any]],
     who: str,
 ) -> None:
     """Junk into every action, from an automation, staff and a resident."""
     name, data = call_
-    locker = init_integration.runtime_data.locker
+    locker = init_integration.runtime_data
     wall = simulator.wall(1)
-    user = None if who == "automation" else residents[who]
+    user = None if who == "automation" else people[who]
     before = locker.ledger.to_dict()
     before_protected = protected(locker.ledger)
     releases = len(wall.coil_writes)
     try:
-        valid = SERVICES[name][0](data)
+        valid = SCHEMAS[name](data)
     except vol.Invalid:
         valid = None
 
@@ -199,7 +222,8 @@ async def test_hostile_actions_fail_cleanly_and_change_nothing(
             data,
             blocking=True,
             context=Context(user_id=user.id if user else None),
-            return_response=SERVICES[name][2].value != "none",
+            return_response=hass.services.supports_response(DOMAIN, name)
+            is not SupportsResponse.NONE,
         )
     except Exception as err:  # noqa: BLE001 - the kind of error is the point
         error = err
@@ -223,12 +247,12 @@ async def test_a_resident_cannot_touch_other_peoples_parcels(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
 ) -> None:
     """Bob (a resident) against Alice's parcel, with every action there is."""
     alices = await deliver(hass, init_integration, simulator, recipient=ALICE)
     bobs = await deliver(hass, init_integration, simulator, recipient=BOB)
-    await _against_alice(hass, init_integration, simulator, residents, alices, bobs)
+    await _against_alice(hass, init_integration, simulator, people, alices, bobs)
 
 
 async def _against_alice(
@@ -240,7 +264,7 @@ async def _against_alice(
     bobs: dict[str, Any],
 ) -> None:
     bob = users[BOB]
-    locker = entry.runtime_data.locker
+    locker = entry.runtime_data
     wall = simulator.wall(1)
     attempts: list[tuple[str, dict[str, Any]]] = [
         ("open_compartment", {"compartment": alices["compartment"]}),
@@ -288,12 +312,12 @@ async def test_guessed_targets_never_reach_other_peoples_parcels(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],  # noqa: F811
+    people: dict[str, MockUser],
     target: str,
     name: str,
 ) -> None:
     """A resident naming parcels and compartments at random opens nothing of others."""
-    locker = init_integration.runtime_data.locker
+    locker = init_integration.runtime_data
     wall = simulator.wall(1)
     if not locker.ledger.list_parcels():
         await deliver(hass, init_integration, simulator, recipient=ALICE)
@@ -304,7 +328,7 @@ async def test_guessed_targets_never_reach_other_peoples_parcels(
     before = protected(locker.ledger)
     releases = len(wall.coil_writes)
     with pytest.raises(Exception) as err:
-        await call(hass, name, {key: value.get(target, target)}, residents[BOB])
+        await call(hass, name, {key: value.get(target, target)}, people[BOB])
     assert clean(err.value), (name, target, err.value)
     assert protected(locker.ledger) == before
     assert len(wall.coil_writes) == releases

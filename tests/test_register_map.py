@@ -41,7 +41,15 @@ from custom_components.parcel_locker.const import (
     CONF_SIZES,
     DEFAULT_PULSE_SECONDS,
 )
-from custom_components.parcel_locker.register_map import (
+from custom_components.parcel_locker.domain.sizes import (
+    MAX_COMPARTMENTS,
+    Size,
+    SizeSpecError,
+    compartment_label,
+    format_sizes,
+    parse_sizes,
+)
+from custom_components.parcel_locker.domain.wiring.register_map import (
     ALLOWED_TABLES,
     KEYPAD_CODE_ADDRESS,
     KEYPAD_DIGITS_ADDRESS,
@@ -73,14 +81,6 @@ from custom_components.parcel_locker.register_map import (
     validate_wall,
     wall_map_from_dict,
     wall_map_to_dict,
-)
-from custom_components.parcel_locker.sizes import (
-    MAX_COMPARTMENTS,
-    Size,
-    SizeSpecError,
-    compartment_label,
-    format_sizes,
-    parse_sizes,
 )
 from custom_components.parcel_locker.wall_config import (
     CONF_NAME,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from http import HTTPStatus
 from io import BytesIO
 from typing import Any
@@ -10,8 +11,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
-from homeassistant.helpers import device_registry as dr, entity_registry as er
-from homeassistant.setup import async_setup_component
+from homeassistant.helpers import entity_registry as er
 from PIL import Image
 import pyqrcode
 import pytest
@@ -31,31 +31,8 @@ from custom_components.parcel_locker.pickup_qr import (
 )
 from simulator.server import LockerSimulator
 
-from .conftest import find_device
+from .conftest import ALICE, BOB, CHARLIE
 from .test_services import call, deliver, poll
-
-ALICE = "person.alice"
-BOB = "person.bob"
-CHARLIE = "person.charlie"
-
-
-@pytest.fixture
-async def people(hass: HomeAssistant, hass_admin_user: MockUser) -> dict[str, MockUser]:
-    """Alice is staff (admin); Bob and Charlie are residents (not admins)."""
-    bob = MockUser(name="Bob").add_to_hass(hass)
-    charlie = MockUser(name="Charlie").add_to_hass(hass)
-    assert await async_setup_component(
-        hass,
-        "person",
-        {
-            "person": [
-                {"id": "alice", "name": "Alice", "user_id": hass_admin_user.id},
-                {"id": "bob", "name": "Bob", "user_id": bob.id},
-                {"id": "charlie", "name": "Charlie", "user_id": charlie.id},
-            ]
-        },
-    )
-    return {ALICE: hass_admin_user, BOB: bob, CHARLIE: charlie}
 
 
 async def access_token(hass: HomeAssistant, user: MockUser) -> str:
@@ -94,7 +71,7 @@ async def test_automation_opens_as_the_pressing_user(
         {"parcel_id": bobs["parcel_id"], "user_id": people[BOB].id},
     )
     assert wall.release_count(bobs["number"]) == 2
-    trail = init_integration.runtime_data.locker.ledger.audit_trail()
+    trail = init_integration.runtime_data.ledger.audit_trail()
     assert trail[-1].action == "authorize_open"
     assert trail[-1].actor == "user:Bob"
 
@@ -242,7 +219,7 @@ async def test_staff_inspect_by_parcel(
         people[ALICE],
     )
     assert simulator.wall(1).release_count(bobs["number"]) == 2
-    trail = init_integration.runtime_data.locker.ledger.audit_trail()
+    trail = init_integration.runtime_data.ledger.audit_trail()
     assert trail[-1].result == "inspecting"
 
 
@@ -265,7 +242,7 @@ async def test_resident_sensor_shows_where_and_until_when(
         assert state.attributes["unit_of_measurement"] == "parcels"
     assert (
         hass.states.get("sensor.bob_parcels").attributes["friendly_name"]
-        == "Residents Bob's parcels"
+        == "Bob parcels"
     )
 
     bobs = await deliver(hass, init_integration, simulator, BOB, tracking="JJD1")
@@ -335,21 +312,18 @@ async def test_new_people_and_recipients_get_sensors(
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
 ) -> None:
-    """Persons created later, and recipients without a person, get a sensor."""
-    assert hass.states.get("sensor.dora_parcels") is None
-    await deliver(hass, init_integration, simulator, "person.dora")
-    await hass.async_block_till_done()
-    assert hass.states.get("sensor.dora_parcels").state == "1"
-    assert (
-        hass.states.get("sensor.dora_parcels").attributes["friendly_name"]
-        == "Residents dora's parcels"
-    )
-
-    assert await async_setup_component(
-        hass, "person", {"person": [{"id": "erin", "name": "Erin"}]}
-    )
+    """Persons created later get a sensor; a parcel can be for them at once."""
+    assert hass.states.get("sensor.erin_parcels") is None
+    hass.states.async_set("person.erin", "home", {"friendly_name": "Erin"})
     await hass.async_block_till_done()
     assert hass.states.get("sensor.erin_parcels").state == "0"
+    await deliver(hass, init_integration, simulator, "person.erin")
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.erin_parcels").state == "1"
+    assert (
+        hass.states.get("sensor.erin_parcels").attributes["friendly_name"]
+        == "Erin parcels"
+    )
 
     # Courier drop-offs for nobody in particular get no sensor.
     courier = await call(hass, "issue_code", {"kind": "courier"})
@@ -361,7 +335,7 @@ async def test_new_people_and_recipients_get_sensors(
     wall.close_door(number)
     await poll(init_integration)
     await hass.async_block_till_done()
-    assert init_integration.runtime_data.locker.ledger.waiting_count() == 2
+    assert init_integration.runtime_data.ledger.waiting_count() == 2
     assert hass.states.get("sensor.unknown_parcels") is None
 
 
@@ -405,7 +379,7 @@ async def test_qr_image_for_the_recipient_only(
     hass_client: ClientSessionGenerator,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """Bob's phone gets Bob's QR; Charlie gets nothing; staff may see it."""
+    """Bob's phone gets Bob's code; Charlie learns nothing; staff may see it."""
     bobs = await deliver(hass, init_integration, simulator, BOB)
     path = qr_path(bobs["parcel_id"])
     assert path == f"/api/parcel_locker/qr/{bobs['parcel_id']}"
@@ -418,8 +392,10 @@ async def test_qr_image_for_the_recipient_only(
     png = await response.read()
     assert qr_modules(png) == pyqrcode.create(bobs["qr"], error="M").code
 
+    # Someone else's parcel answers like a parcel that does not exist.
     charlie = await hass_client(await access_token(hass, people[CHARLIE]))
-    assert (await charlie.get(path)).status == HTTPStatus.FORBIDDEN
+    assert (await charlie.get(path)).status == HTTPStatus.NOT_FOUND
+    assert (await charlie.get(qr_path("0123456789ab"))).status == HTTPStatus.NOT_FOUND
     anonymous = await hass_client_no_auth()
     assert (await anonymous.get(path)).status == HTTPStatus.UNAUTHORIZED
     alice = await hass_client(await access_token(hass, people[ALICE]))
@@ -504,29 +480,32 @@ async def test_context_user_must_exist(
         )
 
 
-async def test_resident_sensors_keep_their_device(
+async def test_resident_sensors_are_known_by_their_person(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
     people: dict[str, MockUser],
     entity_registry: er.EntityRegistry,
-    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """The Residents device survives the clean-up of stale devices and reloads."""
-    for _ in range(2):
-        await hass.async_block_till_done()
-        device = find_device(
-            device_registry,
-            init_integration,
-            ("parcel_locker", f"{init_integration.entry_id}_residents"),
-        )
-        assert device is not None
-        assert device.entry_type is dr.DeviceEntryType.SERVICE
-        entry = entity_registry.async_get("sensor.bob_parcels")
-        assert entry is not None
-        assert entry.device_id == device.id
-        assert hass.states.get("sensor.bob_parcels").state == "0"
-        assert await hass.config_entries.async_reload(init_integration.entry_id)
+    """A resident sensor's identity is its person's, whatever the person is called.
+
+    Renaming the person (its entity id) keeps the sensor, its id and its history.
+    """
+    person = entity_registry.async_get(BOB)
+    assert person is not None
+    sensor = entity_registry.async_get("sensor.bob_parcels")
+    assert sensor is not None
+    assert sensor.unique_id == (
+        f"{init_integration.entry_id}_person_{person.unique_id}_parcels"
+    )
+    entity_registry.async_update_entity(BOB, new_entity_id="person.robert")
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    again = entity_registry.async_get("sensor.bob_parcels")
+    assert again is not None
+    assert again.id == sensor.id
+    assert hass.states.get("sensor.bob_parcels") is not None
 
 
 async def test_qr_payloads_are_forgotten(
@@ -535,11 +514,13 @@ async def test_qr_payloads_are_forgotten(
     simulator: LockerSimulator,
 ) -> None:
     """A payload stays in memory only while its code can still open something."""
-    locker = init_integration.runtime_data.locker
+    locker = init_integration.runtime_data
     bobs = await deliver(hass, init_integration, simulator, BOB)
-    assert locker.pickup_qr(bobs["parcel_id"]) == bobs["qr"]
+    issued = locker.pickup_code(bobs["parcel_id"])
+    assert issued is not None
+    assert issued.qr == bobs["qr"]
     await call(hass, "mark_collected", {"parcel_id": bobs["parcel_id"]})
-    assert locker._pickup_qr == {}
-    locker._remember_qr("gone", "parcel-locker://pickup?code=1")
-    assert locker.pickup_qr("gone") is None
-    assert locker._pickup_qr == {}
+    assert locker._issued == {}
+    locker._remember(replace(issued, parcel_id="gone"))
+    assert locker.pickup_code("gone") is None
+    assert locker._issued == {}

@@ -12,9 +12,9 @@ time is only moved by ``advance``, which polls at once.
 from __future__ import annotations
 
 import asyncio
-import copy
 from datetime import timedelta
 import json
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -34,9 +34,13 @@ from custom_components.parcel_locker.const import DOMAIN
 from simulator.server import LockerSimulator
 
 from .conftest import (
+    ALICE,
+    BOB,
+    CHARLIE,
     Events,
     assign as assign_to,
     capture_events,
+    code_of,
     deliver_parcel,
     entity_id,
     poll,
@@ -75,7 +79,7 @@ async def advance(
 
 def ledger_of(entry: MockConfigEntry) -> Any:
     """The running ledger of a loaded entry."""
-    return entry.runtime_data.locker.ledger
+    return entry.runtime_data.ledger
 
 
 def problems(hass: HomeAssistant, registry: er.EntityRegistry) -> tuple[str, list]:
@@ -132,7 +136,7 @@ async def test_reload_at_every_step_of_a_delivery(
     await poll(entry)
     [delivered] = events["delivered"]
     assert delivered.data["parcel_id"] == parcel_id
-    code = delivered.data["code"]
+    code = code_of(hass, delivered)
     await step_done("occupied", "occupied")
 
     opened = await redeem(hass, code)
@@ -209,7 +213,7 @@ async def test_door_used_while_unloaded_is_seen_after_restart(
     assert hass.states.get(status).state == "occupied"
     await poll(entry)
     assert counts(events) == {"delivered": 1}
-    code = events["delivered"][0].data["code"]
+    code = code_of(hass, events["delivered"][0])
     assert (await redeem(hass, code))["compartment"] == "A-01"
 
 
@@ -218,7 +222,6 @@ async def test_door_used_while_unloaded_is_seen_after_restart(
 
 async def test_parcel_and_code_survive_a_home_assistant_restart(
     hass: HomeAssistant,
-    hass_storage: dict[str, Any],
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
 ) -> None:
@@ -231,7 +234,8 @@ async def test_parcel_and_code_survive_a_home_assistant_restart(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
 
-    async with async_test_home_assistant() as hass2:
+    # The same configuration folder: the ledger and key files are there.
+    async with async_test_home_assistant(config_dir=hass.config.config_dir) as hass2:
         try:
             # What the autouse enable_custom_integrations fixture does for `hass`.
             hass2.data.pop(loader.DATA_CUSTOM_COMPONENTS)
@@ -279,15 +283,16 @@ async def test_parcel_and_code_survive_a_home_assistant_restart(
 
 
 class SavedLedger:
-    """What the entry's store holds, one snapshot per step."""
+    """What the entry's ledger file holds, one snapshot per step."""
 
-    def __init__(self, storage: dict[str, Any], entry: MockConfigEntry) -> None:
-        self.storage = storage
-        self.key = f"{DOMAIN}.{entry.entry_id}.ledger"
+    def __init__(self, hass: HomeAssistant, entry: MockConfigEntry) -> None:
+        self.path = Path(
+            hass.config.path(".storage", f"{DOMAIN}.{entry.entry_id}.ledger")
+        )
         self.snapshots = [self.current()]
 
     def current(self) -> dict[str, Any]:
-        return copy.deepcopy(self.storage[self.key]["data"])
+        return dict(json.loads(self.path.read_bytes())["data"])
 
     @property
     def last(self) -> dict[str, Any]:
@@ -307,7 +312,7 @@ class SavedLedger:
     def assert_never_held(self, code: str) -> None:
         for data in self.snapshots:
             assert code not in json.dumps(data)
-        assert code not in json.dumps(self.storage)
+        assert code not in self.path.read_text()
 
 
 async def test_ledger_saved_at_every_transition_without_the_code(
@@ -320,7 +325,7 @@ async def test_ledger_saved_at_every_transition_without_the_code(
     entry = init_integration
     wall = simulator.wall(1)
     events = capture_events(hass)
-    saved = SavedLedger(hass_storage, entry)
+    saved = SavedLedger(hass, entry)
 
     parcel = await assign(hass)
     compartment, stored = saved.moved()
@@ -343,18 +348,22 @@ async def test_ledger_saved_at_every_transition_without_the_code(
     assert compartment["door_open"] is False
     [code_entry] = saved.last["codes"]
     assert code_entry["parcel_id"] == parcel["parcel_id"]
-    code = events["delivered"][0].data["code"]
+    code = code_of(hass, events["delivered"][0])
 
-    # A wrong code is counted, and the count is saved too.
+    # A wrong code is counted by the hub's guard, and saved in its own file;
+    # the ledger does not move for it.
     with pytest.raises(ServiceValidationError):
         await redeem(hass, f"{(int(code) + 1) % 10**8:08d}")
-    saved.moved()
-    assert saved.last["remote_keypad"]["failures"] == 1
+    assert saved.current() == saved.last
+    guard = hass_storage["parcel_locker.guard"]["data"]
+    assert [len(source["failures"]) for source in guard["sources"].values()] == [1]
 
     await redeem(hass, code)
     compartment, stored = saved.moved()
     assert compartment["pending"]["session"]["purpose"] == "unloading"
-    assert saved.last["remote_keypad"]["failures"] == 0
+    # An accepted code does not wash the failure out.
+    guard = hass_storage["parcel_locker.guard"]["data"]
+    assert [len(source["failures"]) for source in guard["sources"].values()] == [1]
 
     assert wall.open_door(1)
     await poll(entry)
@@ -647,9 +656,11 @@ async def test_concurrent_assignments_never_share_a_compartment(
 ) -> None:
     """50 couriers at once on 24 compartments: 24 get one each, 26 are told no."""
 
+    residents = [ALICE, BOB, CHARLIE, "person.dora", "person.ann"]
+
     async def one(index: int) -> dict[str, Any] | Exception:
         try:
-            return await assign(hass, recipient=f"person.resident_{index}")
+            return await assign(hass, recipient=residents[index % len(residents)])
         except Exception as err:  # noqa: BLE001 - every outcome is checked below
             return err
 

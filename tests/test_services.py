@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -21,28 +22,7 @@ import voluptuous as vol
 from custom_components.parcel_locker.const import DOMAIN
 from simulator.server import LockerSimulator
 
-from .conftest import entity_id, poll
-
-ALICE = "person.alice"
-BOB = "person.bob"
-
-
-@pytest.fixture
-async def residents(
-    hass: HomeAssistant, hass_admin_user: MockUser, hass_read_only_user: MockUser
-) -> dict[str, MockUser]:
-    """Alice is staff (admin); Bob is a resident (not an admin)."""
-    assert await async_setup_component(
-        hass,
-        "person",
-        {
-            "person": [
-                {"id": "alice", "name": "Alice", "user_id": hass_admin_user.id},
-                {"id": "bob", "name": "Bob", "user_id": hass_read_only_user.id},
-            ]
-        },
-    )
-    return {ALICE: hass_admin_user, BOB: hass_read_only_user}
+from .conftest import ALICE, BOB, code_of, entity_id, issued_code, poll
 
 
 async def call(
@@ -88,7 +68,13 @@ async def deliver(
     simulator.wall(1).close_door(number)
     await poll(entry)
     assert len(delivered) == 1
-    return {**delivered[0].data, "number": number}
+    issued = issued_code(hass, delivered[0].data["parcel_id"])
+    return {
+        **delivered[0].data,
+        "number": number,
+        "code": code_of(hass, delivered[0]),
+        "qr": issued.qr,
+    }
 
 
 async def test_full_delivery_and_pickup(
@@ -96,7 +82,7 @@ async def test_full_delivery_and_pickup(
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
     entity_registry: er.EntityRegistry,
-    residents: dict[str, MockUser],
+    people: dict[str, MockUser],
 ) -> None:
     """Courier delivers, resident picks up with the code: every step visible."""
     wall = simulator.wall(1)
@@ -125,9 +111,8 @@ async def test_full_delivery_and_pickup(
     waiting = entity_id(entity_registry, "sensor", "waiting")
     assert hass.states.get(waiting).state == "1"
     (event,) = delivered
-    code = event.data["code"]
-    assert len(code) == 8
-    assert code.isdigit()
+    code = code_of(hass, event)
+    assert re.fullmatch(r"\d{8}", code)
     assert event.data["parcel_id"] == response["parcel_id"]
     assert event.data["recipient"] == BOB
     assert event.data["compartment"] == "A-13"
@@ -136,8 +121,9 @@ async def test_full_delivery_and_pickup(
     assert event.data["carrier"] == "DHL"
     assert event.data["tracking"] == "JJD01"
     assert event.data["expires"]
-    assert code in event.data["qr"]
-    assert event.data["qr"].startswith("parcel-locker://pickup?")
+    qr = issued_code(hass, response["parcel_id"]).qr
+    assert code in qr
+    assert qr.startswith("parcel-locker://pickup?")
 
     opened = await call(hass, "redeem_code", {"code": code}, response=True)
     assert opened["compartment"] == "A-13"
@@ -200,7 +186,6 @@ async def test_no_compartment_of_that_size(
     ("service", "data"),
     [
         ("assign_delivery", {"recipient": "light.kitchen", "carrier": "DHL"}),
-        ("assign_delivery", {"recipient": BOB}),
         ("assign_delivery", {"recipient": BOB, "carrier": "DHL", "size": "XXL"}),
         ("assign_delivery", {"recipient": BOB, "carrier": "x" * 101}),
         ("assign_delivery", {"recipient": BOB, "carrier": "DHL", "bogus": 1}),
@@ -224,10 +209,10 @@ async def test_bad_input_is_refused(
     data: dict[str, Any],
 ) -> None:
     """Malformed action data is refused by the schema and changes nothing."""
-    before = init_integration.runtime_data.locker.ledger.to_dict()
+    before = init_integration.runtime_data.ledger.to_dict()
     with pytest.raises(vol.Invalid):
         await call(hass, service, data)
-    assert init_integration.runtime_data.locker.ledger.to_dict() == before
+    assert init_integration.runtime_data.ledger.to_dict() == before
     assert simulator.wall(1).coil_writes == []
 
 
@@ -283,7 +268,11 @@ async def test_lock_out_with_growing_back_off(
     simulator: LockerSimulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Five wrong codes lock out; the right code is refused too; back-off grows."""
+    """Five wrong codes lock out; the right code is refused too; back-off grows.
+
+    After a lock-out the window still holds five failures: one more wrong code
+    locks again, twice as long.
+    """
     delivered = await deliver(hass, init_integration, simulator)
     code = delivered["code"]
     locked = async_capture_events(hass, f"{DOMAIN}_keypad_locked_out")
@@ -296,17 +285,20 @@ async def test_lock_out_with_growing_back_off(
             key = str(err.value.translation_key)
         return key
 
-    assert await wrong_codes(5) == "keypad_locked_out"
+    assert await wrong_codes(4) == "invalid_code"
+    assert await wrong_codes(1) == "locked_out"
     assert len(locked) == 1
+    assert locked[0].data["seconds"] == 30
+    assert locked[0].data["source"] == "automation"
     first_until = locked[0].data["until"]
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "redeem_code", {"code": code})
-    assert err.value.translation_key == "keypad_locked_out"
+    assert err.value.translation_key == "locked_out"
     assert simulator.wall(1).release_count(delivered["number"]) == 1
 
     freezer.tick(timedelta(seconds=31))
-    assert await wrong_codes(5) == "keypad_locked_out"
-    assert locked[1].data["seconds"] > locked[0].data["seconds"]
+    assert await wrong_codes(1) == "locked_out"
+    assert locked[1].data["seconds"] == 60
     assert locked[1].data["until"] > first_until
 
     freezer.tick(timedelta(seconds=locked[1].data["seconds"] + 1))
@@ -318,11 +310,11 @@ async def test_resident_opens_own_compartment_only(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],
+    people: dict[str, MockUser],
     entity_registry: er.EntityRegistry,
 ) -> None:
     """Bob opens his parcel's compartment; not Alice's, not an empty one."""
-    bob = residents[BOB]
+    bob = people[BOB]
     mine = await deliver(hass, init_integration, simulator, BOB)
     theirs = await deliver(hass, init_integration, simulator, ALICE)
     wall = simulator.wall(1)
@@ -364,10 +356,10 @@ async def test_staff_may_open_anything(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],
+    people: dict[str, MockUser],
 ) -> None:
     """Admins open any compartment; inspecting keeps the parcel booked."""
-    alice = residents[ALICE]
+    alice = people[ALICE]
     bobs = await deliver(hass, init_integration, simulator, BOB)
     await call(
         hass,
@@ -380,7 +372,7 @@ async def test_staff_may_open_anything(
     await poll(init_integration)
     wall.close_door(bobs["number"])
     await poll(init_integration)
-    ledger = init_integration.runtime_data.locker.ledger
+    ledger = init_integration.runtime_data.ledger
     assert ledger.parcel(bobs["parcel_id"]).state == "stored"
     await call(hass, "open_compartment", {"compartment": "A-20"}, alice)
     assert wall.release_count(20) == 1
@@ -402,15 +394,15 @@ async def test_staff_actions_refused_to_residents(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],
+    people: dict[str, MockUser],
     service: str,
     data: dict[str, Any],
 ) -> None:
     """A resident cannot use staff overrides or act for someone else."""
-    before = init_integration.runtime_data.locker.ledger.to_dict()
+    before = init_integration.runtime_data.ledger.to_dict()
     with pytest.raises(Unauthorized):
-        await call(hass, service, data, residents[BOB])
-    assert init_integration.runtime_data.locker.ledger.to_dict() == before
+        await call(hass, service, data, people[BOB])
+    assert init_integration.runtime_data.ledger.to_dict() == before
     assert simulator.wall(1).coil_writes == []
 
 
@@ -418,17 +410,17 @@ async def test_list_parcels_shows_residents_their_own(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],
+    people: dict[str, MockUser],
 ) -> None:
     """Staff see every parcel, residents their own; never a code."""
     bobs = await deliver(hass, init_integration, simulator, BOB)
     alices = await deliver(hass, init_integration, simulator, ALICE)
-    everything = await call(hass, "list_parcels", {}, residents[ALICE], response=True)
+    everything = await call(hass, "list_parcels", {}, people[ALICE], response=True)
     assert {p["parcel_id"] for p in everything["parcels"]} == {
         bobs["parcel_id"],
         alices["parcel_id"],
     }
-    own = await call(hass, "list_parcels", {}, residents[BOB], response=True)
+    own = await call(hass, "list_parcels", {}, people[BOB], response=True)
     assert [p["parcel_id"] for p in own["parcels"]] == [bobs["parcel_id"]]
     assert bobs["code"] not in str(everything)
     by_wall = await call(hass, "list_parcels", {"wall": "Lobby"}, response=True)
@@ -545,7 +537,7 @@ async def test_return_issues_a_carrier_code(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: LockerSimulator,
-    residents: dict[str, MockUser],
+    people: dict[str, MockUser],
 ) -> None:
     """A resident drops a return; the carrier gets a collection code."""
     ready = async_capture_events(hass, f"{DOMAIN}_return_ready")
@@ -553,7 +545,7 @@ async def test_return_issues_a_carrier_code(
         hass,
         "start_return",
         {"recipient": BOB, "carrier": "DHL"},
-        residents[BOB],
+        people[BOB],
         response=True,
     )
     number = int(response["compartment"].split("-")[1])
@@ -565,9 +557,11 @@ async def test_return_issues_a_carrier_code(
     await poll(init_integration)
     (event,) = ready
     assert event.data["parcel_id"] == response["parcel_id"]
-    assert event.data["qr"].startswith("parcel-locker://collect?")
+    assert issued_code(hass, event.data["parcel_id"]).qr.startswith(
+        "parcel-locker://collect?"
+    )
     opened = await call(
-        hass, "redeem_code", {"code": event.data["code"]}, response=True
+        hass, "redeem_code", {"code": code_of(hass, event)}, response=True
     )
     assert opened["compartment"] == response["compartment"]
 

@@ -8,8 +8,9 @@ import re
 
 import yaml
 
-from custom_components.parcel_locker import ledger_errors
-from custom_components.parcel_locker.services import SERVICES
+from custom_components.parcel_locker.domain.ledger import errors as ledger_errors
+
+from .test_fuzz import SCHEMAS
 
 INTEGRATION = Path(__file__).parents[1] / "custom_components" / "parcel_locker"
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
@@ -78,14 +79,14 @@ def test_actions_are_described_and_have_icons() -> None:
     """services.yaml, strings.json and icons.json name the same actions and fields."""
     services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
     icons = json.loads((INTEGRATION / "icons.json").read_text())["services"]
-    assert set(services) == set(SERVICES) == set(STRINGS["services"]) == set(icons)
+    assert set(services) == set(SCHEMAS) == set(STRINGS["services"]) == set(icons)
     for name, service in services.items():
         fields = set((service or {}).get("fields", {}))
         assert fields == set(STRINGS["services"][name].get("fields", {})), name
         schema_keys = (
-            {str(key) for key in SERVICES[name][0].schema}
-            if hasattr(SERVICES[name][0], "schema")
-            and isinstance(SERVICES[name][0].schema, dict)
+            {str(key) for key in SCHEMAS[name].schema}
+            if hasattr(SCHEMAS[name], "schema")
+            and isinstance(SCHEMAS[name].schema, dict)
             else fields
         )
         assert fields == schema_keys, name

@@ -3,38 +3,33 @@
 from __future__ import annotations
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryError,
     ConfigEntryNotReady,
     HomeAssistantError,
 )
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.helpers.typing import ConfigType
 
 from .compat import detach_device
-from .connection import create_connection
-from .const import DOMAIN, SUBENTRY_WALL
-from .coordinator import (
-    ParcelLockerConfigEntry,
-    ParcelLockerCoordinator,
-    ParcelLockerRuntimeData,
-)
+from .connection import controller_identity, create_connection
+from .const import DOMAIN, LOGGER, SUBENTRY_WALL
+from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
+from .domain.ledger import LedgerError
+from .domain.wiring.register_map import MapError
 from .entity import wall_device_info
-from .ledger import LedgerError
-from .locker import Locker
+from .guard_keeper import DATA_GUARD, GuardKeeper
+from .options import ledger_settings
 from .pickup_qr import PickupQrView
-from .register_map import MapError
-from .residents import residents_device_info
+from .repairs import async_clear_unreadable, async_report_unreadable
+from .sensor import resident_unique_id
 from .services import async_setup_services
-from .settings import ledger_settings
-from .store import (
-    LedgerStore,
-    UnreadableStoreError,
-    async_clear_unreadable,
-    async_report_unreadable,
-    async_secret_key,
-)
+from .store import LedgerStore, UnreadableStoreError, async_secret_key
 from .wall_config import wall_config
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
@@ -42,7 +37,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions and the pickup QR image view."""
+    """Register the actions, the hub's code guard and the code picture view."""
+    hass.data[DATA_GUARD] = await GuardKeeper.async_create(hass)
     async_setup_services(hass)
     hass.http.register_view(PickupQrView())
     return True
@@ -58,19 +54,22 @@ async def async_setup_entry(
             for subentry_id, subentry in entry.subentries.items()
             if subentry.subentry_type == SUBENTRY_WALL
         ]
+        settings = ledger_settings(entry.options)
     except MapError as err:
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="invalid_wall_map",
-            translation_placeholders={"reason": str(err)},
+            translation_placeholders={"reason": err.reason},
+        ) from err
+    except LedgerError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_options",
+            translation_placeholders=err.placeholders,
         ) from err
     store = LedgerStore(hass, entry.entry_id)
     try:
-        ledger = await store.async_load(
-            await async_secret_key(hass), ledger_settings(entry.options)
-        )
-    except HomeAssistantError as err:
-        raise _not_saved(err) from err
+        ledger = await store.async_load(await async_secret_key(hass), settings)
     except UnreadableStoreError as err:
         # Never start from an empty ledger over parcels that are in the wall:
         # keep a copy, raise a repair issue and stop until a person restores it.
@@ -78,72 +77,63 @@ async def async_setup_entry(
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="ledger_unreadable",
-            translation_placeholders={"reason": err.placeholders["reason"]},
+            translation_placeholders=err.placeholders,
         ) from err
-    except LedgerError as err:
-        raise ConfigEntryError(
+    except HomeAssistantError as err:  # the new key could not be saved
+        raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
-            translation_key="invalid_options",
-            translation_placeholders={"reason": str(err)},
+            translation_key="ledger_save_failed",
+            translation_placeholders=err.translation_placeholders,
         ) from err
-    connection = create_connection(entry.data)
-    coordinator = ParcelLockerCoordinator(hass, entry, connection, walls)
-    locker = Locker(hass, coordinator, ledger, store)
     async_clear_unreadable(hass, entry.entry_id)
-    locker.sync_walls()
-    try:
-        await store.async_save(ledger)
-    except HomeAssistantError as err:
-        raise _not_saved(err) from err
-    coordinator.process_readings = locker.async_process_readings
+    connection = create_connection(entry.data)
+    guard = hass.data[DATA_GUARD]
+    coordinator = ParcelLockerCoordinator(
+        hass,
+        entry,
+        connection=connection,
+        walls=walls,
+        ledger=ledger,
+        store=store,
+        guard=guard,
+    )
     try:
         await coordinator.async_config_entry_first_refresh()
     except ConfigEntryNotReady:
         await connection.close()
         raise
-    entry.runtime_data = ParcelLockerRuntimeData(
-        connection=connection, coordinator=coordinator, locker=locker
-    )
+    entry.runtime_data = coordinator
     # Walls and options changed in the UI take effect at once.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
-    # Wall devices first: compartments hang off them (via_device).
+    # A keypad lock-out starting or ending shows on the walls' problem sensors.
+    entry.async_on_unload(guard.async_add_listener(coordinator.async_publish))
+    # Wall devices first: compartments hang off them.
     registry = dr.async_get(hass)
-    for wall in coordinator.walls.values():
+    for wall in walls:
         registry.async_get_or_create(
             config_entry_id=entry.entry_id,
             config_subentry_id=wall.wall_id,
             **wall_device_info(wall),
         )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    _async_remove_stale_devices(hass, entry, coordinator)
+    _async_remove_stale_devices(hass, entry)
     return True
 
 
 def _async_remove_stale_devices(
-    hass: HomeAssistant,
-    entry: ParcelLockerConfigEntry,
-    coordinator: ParcelLockerCoordinator,
+    hass: HomeAssistant, entry: ParcelLockerConfigEntry
 ) -> None:
-    """Drop devices of compartments a wall no longer has (it was made smaller)."""
-    expected = {(DOMAIN, wall_id) for wall_id in coordinator.walls} | {
+    """Drop devices of walls and compartments that are gone (a wall made smaller)."""
+    walls = entry.runtime_data.walls
+    expected = {(DOMAIN, wall_id) for wall_id in walls} | {
         (DOMAIN, f"{wall_id}_{compartment.number}")
-        for wall_id, wall in coordinator.walls.items()
+        for wall_id, wall in walls.items()
         for compartment in wall.map.compartments
     }
-    expected |= residents_device_info(entry)["identifiers"]
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not device.identifiers & expected:
             detach_device(hass, entry, device)
-
-
-def _not_saved(err: HomeAssistantError) -> ConfigEntryNotReady:
-    """The disk refuses writes: running would open doors on unsaved steps."""
-    return ConfigEntryNotReady(
-        translation_domain=DOMAIN,
-        translation_key="ledger_save_failed",
-        translation_placeholders=err.translation_placeholders,
-    )
 
 
 async def _async_reload(hass: HomeAssistant, entry: ParcelLockerConfigEntry) -> None:
@@ -165,3 +155,42 @@ async def async_remove_entry(
     """Forget the ledger of a removed entry."""
     await LedgerStore(hass, entry.entry_id).async_remove()
     async_clear_unreadable(hass, entry.entry_id)
+
+
+async def async_migrate_entry(
+    hass: HomeAssistant, entry: ParcelLockerConfigEntry
+) -> bool:
+    """Bring an entry stored by an earlier version up to date.
+
+    1.2: the unique id is the controller's identity written one way
+    (``tcp:<host>:<port>``, ``serial:<device>``, or the id a controller
+    announces), so a second entry for the same controller is refused on every
+    path; resident sensors are known by their person's own unique id, which
+    survives renaming the person.
+    """
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:  # noqa: PLR2004 - the version being migrated to
+        unique_id = entry.unique_id
+        if unique_id is None or not unique_id.startswith("controller:"):
+            unique_id = controller_identity(entry.data)
+
+        @callback
+        def resident_ids(entity: er.RegistryEntry) -> dict[str, str] | None:
+            prefix, suffix = f"{entry.entry_id}_person.", "_parcels"
+            if entity.unique_id.startswith(prefix) and entity.unique_id.endswith(
+                suffix
+            ):
+                person = entity.unique_id.removeprefix(f"{entry.entry_id}_")
+                person = person.removesuffix(suffix)
+                return {
+                    "new_unique_id": resident_unique_id(hass, entry.entry_id, person)
+                }
+            return None
+
+        await er.async_migrate_entries(hass, entry.entry_id, resident_ids)
+        hass.config_entries.async_update_entry(
+            entry, unique_id=unique_id, minor_version=2
+        )
+        LOGGER.debug("Migrated %s to version 1.2", entry.title)
+    return True

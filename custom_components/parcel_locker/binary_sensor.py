@@ -1,4 +1,4 @@
-"""Door and parcel sensors of each compartment, and the wall's connectivity."""
+"""Door, latch and parcel sensors of each compartment; each wall's link and problems."""
 
 from __future__ import annotations
 
@@ -16,20 +16,30 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .compat import BinarySensorDeviceClass
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
+from .domain.readings import CompartmentReading
+from .domain.snapshot import WallState
+from .domain.wiring.register_map import CompartmentMap
 from .entity import CompartmentEntity, WallEntity
-from .register_map import CompartmentMap
 from .wall_config import WallConfig
-from .wall_link import CompartmentReading
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class CompartmentBinarySensorDescription(BinarySensorEntityDescription):
-    """A compartment binary sensor, and which compartments have one."""
+    """A compartment's sensor, and which compartments have one."""
 
     is_on_fn: Callable[[CompartmentReading], bool | None]
     exists_fn: Callable[[CompartmentMap], bool] = lambda _: True
+
+
+@dataclass(frozen=True, kw_only=True)
+class WallBinarySensorDescription(BinarySensorEntityDescription):
+    """A wall's sensor."""
+
+    is_on_fn: Callable[[WallState], bool]
+    attributes_fn: Callable[[WallState], dict[str, Any] | None] = lambda _: None
+    always_available: bool = False
 
 
 COMPARTMENT_SENSORS: tuple[CompartmentBinarySensorDescription, ...] = (
@@ -60,6 +70,26 @@ COMPARTMENT_SENSORS: tuple[CompartmentBinarySensorDescription, ...] = (
     ),
 )
 
+WALL_SENSORS: tuple[WallBinarySensorDescription, ...] = (
+    WallBinarySensorDescription(
+        key="connectivity",
+        translation_key="controller",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        is_on_fn=lambda wall: wall.online,
+        # It reports the outage itself.
+        always_available=True,
+    ),
+    WallBinarySensorDescription(
+        key="problem",
+        translation_key="problem",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=lambda wall: bool(wall.problems),
+        attributes_fn=lambda wall: {"problems": list(wall.problems)},
+    ),
+)
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -67,7 +97,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the binary sensors of every wall."""
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     for wall in coordinator.walls.values():
         entities: list[BinarySensorEntity] = [
             CompartmentBinarySensor(coordinator, wall, compartment.number, description)
@@ -75,13 +105,15 @@ async def async_setup_entry(
             for description in COMPARTMENT_SENSORS
             if description.exists_fn(compartment)
         ]
-        entities.append(WallConnectivitySensor(coordinator, wall, "connectivity"))
-        entities.append(WallProblemSensor(coordinator, wall, "problem"))
+        entities += [
+            WallBinarySensor(coordinator, wall, description)
+            for description in WALL_SENSORS
+        ]
         async_add_entities(entities, config_subentry_id=wall.wall_id)
 
 
 class CompartmentBinarySensor(CompartmentEntity, BinarySensorEntity):
-    """A compartment's door or parcel sensor."""
+    """A compartment's door, latch or parcel sensor."""
 
     entity_description: CompartmentBinarySensorDescription
 
@@ -99,58 +131,46 @@ class CompartmentBinarySensor(CompartmentEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool | None:
         """The sensor's reading."""
-        reading = self.reading
+        reading = self.compartment.reading
         return None if reading is None else self.entity_description.is_on_fn(reading)
 
-    def state_source(self) -> Any:
-        """Only this sensor's own reading matters."""
+    def shown(self) -> Any:
+        """Only this sensor's own reading."""
         return self.is_on
 
 
-class WallConnectivitySensor(WallEntity, BinarySensorEntity):
-    """Whether the wall's controller answers; stays available to say so."""
+class WallBinarySensor(WallEntity, BinarySensorEntity):
+    """Whether the wall's controller answers; whether something needs a person."""
 
-    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_entity_registry_enabled_default = False
-    _attr_translation_key = "controller"
+    entity_description: WallBinarySensorDescription
+
+    def __init__(
+        self,
+        coordinator: ParcelLockerCoordinator,
+        wall: WallConfig,
+        description: WallBinarySensorDescription,
+    ) -> None:
+        """Bind the description."""
+        super().__init__(coordinator, wall, description.key)
+        self.entity_description = description
 
     @property
     def available(self) -> bool:
-        """Always: this sensor reports the outage itself."""
-        return True
+        """Like every wall entity, unless this one reports the outage itself."""
+        return self.entity_description.always_available or super().available
 
     @property
     def is_on(self) -> bool:
-        """The last poll reached the controller."""
-        return self.coordinator.last_update_success
-
-    def state_source(self) -> Any:
-        """Only the outcome of the poll matters here."""
-        return self.coordinator.last_update_success
-
-
-class WallProblemSensor(WallEntity, BinarySensorEntity):
-    """Something at the wall needs a person: which things, as an attribute."""
-
-    _attr_device_class = BinarySensorDeviceClass.PROBLEM
-    _attr_translation_key = "problem"
+        """What the description reads from the wall (off while no wall answers)."""
+        return self.coordinator.last_update_success and (
+            self.entity_description.is_on_fn(self.wall)
+        )
 
     @property
-    def problems(self) -> list[str]:
-        """Forced door, door left open, temperature out of band, keypad locked out."""
-        return sorted(self.locker.ledger.problems(self.wall.wall_id))
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The problems by name, for the problem sensor."""
+        return self.entity_description.attributes_fn(self.wall)
 
-    @property
-    def is_on(self) -> bool:
-        """Any problem at all."""
-        return bool(self.problems)
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """The problems by name."""
-        return {"problems": self.problems}
-
-    def state_source(self) -> Any:
-        """The list of problems."""
-        return tuple(self.problems)
+    def shown(self) -> Any:
+        """The state and its attributes."""
+        return (self.is_on, self.extra_state_attributes)

@@ -34,7 +34,7 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from modbus_connection import ModbusConnection, ModbusError
 
 from .compat import vol
-from .connection import connection_unique_id, create_connection
+from .connection import controller_identity as connection_unique_id, create_connection
 from .const import (
     CONF_BAUDRATE,
     CONF_BYTESIZE,
@@ -60,8 +60,8 @@ from .const import (
     LOGGER,
     SUBENTRY_WALL,
 )
-from .options import check_options, options_defaults, options_schema
-from .register_map import (
+from .domain.sizes import SizeSpecError, compartment_label, parse_sizes
+from .domain.wiring.register_map import (
     EDITABLE_ROLES,
     MAX_UNIT_ID,
     MIN_UNIT_ID,
@@ -70,7 +70,7 @@ from .register_map import (
     WallMap,
     format_point,
 )
-from .sizes import SizeSpecError, compartment_label, parse_sizes
+from .options import check_options, options_defaults, options_schema
 from .wall_config import OPTIONAL_POINT_NAMES, generate_map, parse_cooled
 from .wall_form import (
     PROFILES_WITH_WIRING_STEP,
@@ -758,6 +758,12 @@ class ParcelLockerOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """One form with every option; checked before it is applied."""
         errors: dict[str, str] = {}
+        # Courier kiosk users: real people's accounts, not Home Assistant's own.
+        users = {
+            user.id: user.name or user.id
+            for user in await self.hass.auth.async_get_users()
+            if user.is_active and not user.system_generated
+        }
         if user_input is not None:
             errors = check_options(user_input)
             if not errors:
@@ -765,7 +771,8 @@ class ParcelLockerOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                options_schema(), user_input or options_defaults(self.config_entry)
+                options_schema(users),
+                user_input or options_defaults(self.config_entry),
             ),
             errors=errors,
         )

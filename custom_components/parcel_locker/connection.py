@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from ipaddress import ip_address
 from typing import Any
 
 from modbus_connection import ModbusSerialParams, ModbusTcpParams
@@ -53,7 +54,28 @@ def create_connection(data: Mapping[str, Any]) -> ModbusConnection:
     return ModbusConnection(connection_params(data), timeout=REQUEST_TIMEOUT)
 
 
-def connection_unique_id(data: Mapping[str, Any]) -> str:
-    """What makes two entries the same controller: the endpoint."""
-    params = connection_params(data)
-    return ":".join(str(part) for part in params.endpoint)
+def controller_identity(data: Mapping[str, Any]) -> str:
+    """What makes two entries the same controller, whatever path added them.
+
+    A network controller is its host and port, the host written one way only
+    (``LOCKER.local.`` is ``locker.local``, ``::0001`` is ``::1``), whichever
+    protocol it speaks there; a serial one is its device. A controller that
+    announces an id of its own is known by that id instead (see the flow).
+    """
+    if data.get(CONF_CONNECTION) == CONNECTION_SERIAL:
+        return f"serial:{data[CONF_PORT]}"
+    return f"tcp:{normalise_host(str(data[CONF_HOST]))}:{int(data[CONF_PORT])}"
+
+
+def announced_identity(controller_id: str) -> str:
+    """The unique id of a controller that announced its own id."""
+    return f"controller:{controller_id.strip().lower()}"
+
+
+def normalise_host(host: str) -> str:
+    """One spelling per host: lower case, no trailing dot, IPs in short form."""
+    host = host.strip().strip("[]").rstrip(".").lower()
+    try:
+        return str(ip_address(host))
+    except ValueError:
+        return host

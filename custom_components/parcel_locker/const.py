@@ -57,3 +57,7 @@ CONF_DOOR_ALARM_SECONDS: Final = "door_open_alarm_seconds"
 CONF_RESERVATION_MINUTES: Final = "reservation_timeout_minutes"
 CONF_TEMPERATURE_LOW: Final = "temperature_low"
 CONF_TEMPERATURE_HIGH: Final = "temperature_high"
+CONF_COURIER_USERS: Final = "courier_users"
+# Reservations a caller who is not staff may hold at once (a kiosk, a resident's
+# returns): nobody can fill the wall.
+MAX_OPEN_RESERVATIONS: Final = 3

@@ -1,8 +1,14 @@
-"""Base entities: a device per wall, and a device per compartment hanging off it."""
+"""Base entities: a device per wall, and a device per compartment hanging off it.
+
+Entities show the coordinator's snapshot and nothing else. The base entity
+alone decides whether a new snapshot changes what an entity shows, so a poll
+that changed another compartment writes no state here.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from abc import abstractmethod
+from typing import Any
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -11,11 +17,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .compat import linked_to
 from .const import DOMAIN
 from .coordinator import ParcelLockerCoordinator
+from .domain.snapshot import CompartmentState, WallState
 from .wall_config import WallConfig
-from .wall_link import CompartmentReading, WallReading
-
-if TYPE_CHECKING:
-    from .locker import Locker
 
 MANUFACTURER = "Parcel Locker"
 
@@ -31,65 +34,55 @@ def wall_device_info(wall: WallConfig) -> DeviceInfo:
     )
 
 
-def compartment_device_info(
-    coordinator: ParcelLockerCoordinator, wall: WallConfig, number: int
-) -> DeviceInfo:
-    """The device of a compartment, linked to its wall."""
-    info = DeviceInfo(
-        identifiers={(DOMAIN, f"{wall.wall_id}_{number}")},
-        translation_key="compartment",
-        translation_placeholders={"label": wall.label(number)},
-        manufacturer=MANUFACTURER,
-        model=f"{wall.size(number)} compartment",
-    )
-    info.update(
-        linked_to(coordinator.hass, coordinator.config_entry, (DOMAIN, wall.wall_id))
-    )
-    return info
-
-
 class ParcelLockerEntity(CoordinatorEntity[ParcelLockerCoordinator]):
-    """Common behaviour: only write state when what the entity shows changed."""
+    """Writes its state only when what it shows changed."""
 
     _attr_has_entity_name = True
-    _last_written: Any = None
+    _shown: Any = None
 
-    def __init__(self, coordinator: ParcelLockerCoordinator, wall: WallConfig) -> None:
-        """Remember the wall the entity belongs to."""
-        super().__init__(coordinator)
-        self.wall = wall
-
-    @property
-    def locker(self) -> Locker:
-        """The ledger side of the entry."""
-        return self.coordinator.config_entry.runtime_data.locker
-
-    @property
-    def wall_reading(self) -> WallReading | None:
-        """The wall's readings from the last successful poll."""
-        return self.coordinator.data.get(self.wall.wall_id)
-
-    def state_source(self) -> Any:
-        """What the entity's state is computed from."""
-        return self.wall_reading
+    @abstractmethod
+    def shown(self) -> Any:
+        """Everything the entity's state is made of (compared between polls)."""
 
     async def async_added_to_hass(self) -> None:
-        """Remember what the first state was written from."""
+        """Remember what the first state showed."""
         await super().async_added_to_hass()
-        self._last_written = (self.available, self.state_source())
+        self._shown = (self.available, self.shown())
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        # A poll that changed another compartment must not rewrite this one.
-        written = (self.available, self.state_source())
-        if written == self._last_written:
+        shown = (self.available, self.shown())
+        if shown == self._shown:
             return
-        self._last_written = written
+        self._shown = shown
         self.async_write_ha_state()
 
 
-class CompartmentEntity(ParcelLockerEntity):
-    """An entity of one compartment."""
+class WallEntity(ParcelLockerEntity):
+    """An entity of one wall, on the wall's device."""
+
+    def __init__(
+        self, coordinator: ParcelLockerCoordinator, wall: WallConfig, key: str
+    ) -> None:
+        """Attach the entity to the wall's device."""
+        super().__init__(coordinator)
+        self.wall_id = wall.wall_id
+        self._attr_unique_id = f"{wall.wall_id}_{key}"
+        self._attr_device_info = wall_device_info(wall)
+
+    @property
+    def wall(self) -> WallState:
+        """The wall in the latest snapshot."""
+        return self.coordinator.data.walls[self.wall_id]
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the wall's controller does not answer."""
+        return super().available and self.wall.online
+
+
+class CompartmentEntity(WallEntity):
+    """An entity of one compartment, on the compartment's own device."""
 
     def __init__(
         self,
@@ -98,38 +91,22 @@ class CompartmentEntity(ParcelLockerEntity):
         number: int,
         key: str,
     ) -> None:
-        """Attach the entity to the compartment's device."""
-        super().__init__(coordinator, wall)
+        """Attach the entity to the compartment's device, linked to its wall."""
+        super().__init__(coordinator, wall, f"{number}_{key}")
         self.number = number
         self.label = wall.label(number)
-        self._attr_unique_id = f"{wall.wall_id}_{number}_{key}"
-        self._attr_device_info = compartment_device_info(coordinator, wall, number)
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{wall.wall_id}_{number}")},
+            translation_key="compartment",
+            translation_placeholders={"label": self.label},
+            manufacturer=MANUFACTURER,
+            model=f"{wall.size(number)} compartment",
+            **linked_to(
+                coordinator.hass, coordinator.config_entry, (DOMAIN, wall.wall_id)
+            ),
+        )
 
     @property
-    def reading(self) -> CompartmentReading | None:
-        """The compartment's readings from the last successful poll."""
-        wall_reading = self.wall_reading
-        if wall_reading is None:
-            return None
-        return wall_reading.compartments.get(self.number)
-
-    @property
-    def available(self) -> bool:
-        """Unavailable while the controller does not answer."""
-        return super().available and self.reading is not None
-
-    def state_source(self) -> Any:
-        """What the entity's state is computed from."""
-        return self.reading
-
-
-class WallEntity(ParcelLockerEntity):
-    """An entity of a whole wall."""
-
-    def __init__(
-        self, coordinator: ParcelLockerCoordinator, wall: WallConfig, key: str
-    ) -> None:
-        """Attach the entity to the wall's device."""
-        super().__init__(coordinator, wall)
-        self._attr_unique_id = f"{wall.wall_id}_{key}"
-        self._attr_device_info = wall_device_info(wall)
+    def compartment(self) -> CompartmentState:
+        """The compartment in the latest snapshot."""
+        return self.wall.compartments[self.number]

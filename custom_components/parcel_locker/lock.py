@@ -6,13 +6,12 @@ from typing import Any
 
 from homeassistant.components.lock import LockEntity
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .compat import LockEntityFeature
-from .const import DOMAIN
 from .coordinator import ParcelLockerConfigEntry
 from .entity import CompartmentEntity
+from .errors import refused
 from .permissions import async_caller, require_acting_for
 
 # Entities act on a shared link: one command at a time.
@@ -25,7 +24,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a lock per compartment, per wall subentry."""
-    coordinator = entry.runtime_data.coordinator
+    coordinator = entry.runtime_data
     for wall in coordinator.walls.values():
         async_add_entities(
             (
@@ -46,13 +45,13 @@ class CompartmentLock(CompartmentEntity, LockEntity):
     @property
     def is_open(self) -> bool | None:
         """The door stands open."""
-        reading = self.reading
+        reading = self.compartment.reading
         return None if reading is None else not reading.door_closed
 
     @property
     def is_locked(self) -> bool | None:
         """Closed, not released and (where reported) latched."""
-        reading = self.reading
+        reading = self.compartment.reading
         if reading is None:
             return None
         return (
@@ -61,8 +60,8 @@ class CompartmentLock(CompartmentEntity, LockEntity):
             and reading.latched is not False
         )
 
-    def state_source(self) -> Any:
-        """The lock shows only whether it is open and whether it is locked."""
+    def shown(self) -> Any:
+        """Whether it is open and whether it is locked."""
         return (self.is_open, self.is_locked)
 
     async def async_unlock(self, **kwargs: Any) -> None:
@@ -79,14 +78,12 @@ class CompartmentLock(CompartmentEntity, LockEntity):
         # opening is authorised (a pickup), not forced.
         context = self._context or Context()
         caller = await async_caller(self.hass, context)
-        recipient = self.locker.ledger.recipient_of(self.wall.wall_id, self.number)
-        require_acting_for(caller, recipient, context)
-        await self.locker.async_open(self.wall.wall_id, self.number, caller.actor)
+        ledger = self.coordinator.ledger
+        require_acting_for(
+            caller, ledger.recipient_of(self.wall_id, self.number), context
+        )
+        await self.coordinator.async_open(self.wall_id, self.number, caller.actor)
 
     async def async_lock(self, **kwargs: Any) -> None:
         """Refuse: the solenoid relocks by itself when the door is closed."""
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="relocks_itself",
-            translation_placeholders={"compartment": self.label},
-        )
+        raise refused("relocks_itself", compartment=self.label)

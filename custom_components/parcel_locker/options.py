@@ -1,8 +1,9 @@
-"""The options form: limits, defaults and checks."""
+"""The entry's options: the form, its limits and checks, and the ledger settings."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -10,12 +11,17 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
 )
 
 from .compat import vol
 from .const import (
     CONF_CODE_LENGTH,
     CONF_CODE_LIFETIME_HOURS,
+    CONF_COURIER_USERS,
     CONF_DOOR_ALARM_SECONDS,
     CONF_POLL_INTERVAL,
     CONF_REMINDER_HOURS,
@@ -24,7 +30,9 @@ from .const import (
     CONF_TEMPERATURE_LOW,
     DEFAULT_POLL_INTERVAL,
 )
-from .settings import DEFAULTS
+from .domain.ledger import LedgerSettings
+
+DEFAULTS = LedgerSettings()
 
 # Per option: the lowest and highest value, the step and the unit shown.
 LIMITS: Mapping[str, tuple[float, float, float, str | None]] = {
@@ -59,29 +67,47 @@ def options_defaults(entry: ConfigEntry) -> dict[str, Any]:
         CONF_DOOR_ALARM_SECONDS: DEFAULTS.door_open_alarm.total_seconds(),
         CONF_TEMPERATURE_LOW: low,
         CONF_TEMPERATURE_HIGH: high,
+        CONF_COURIER_USERS: [],
         **entry.options,
     }
 
 
-def options_schema() -> vol.Schema:
-    """Every option, as a number box with its unit."""
-    return vol.Schema(
-        {
-            vol.Required(key): NumberSelector(
-                NumberSelectorConfig(
-                    mode=NumberSelectorMode.BOX,
-                    step=step,
-                    **({"unit_of_measurement": unit} if unit else {}),
-                )
+def options_schema(users: Mapping[str, str]) -> vol.Schema:
+    """Every option: number boxes with their unit, and who runs the kiosk.
+
+    ``users`` maps the user ids that may be courier kiosk users to their names.
+    """
+    schema: dict[vol.Marker, Any] = {
+        vol.Required(key): NumberSelector(
+            NumberSelectorConfig(
+                mode=NumberSelectorMode.BOX,
+                step=step,
+                **({"unit_of_measurement": unit} if unit else {}),
             )
-            for key, (_, _, step, unit) in LIMITS.items()
-        }
+        )
+        for key, (_, _, step, unit) in LIMITS.items()
+    }
+    schema[vol.Optional(CONF_COURIER_USERS)] = SelectSelector(
+        SelectSelectorConfig(
+            options=[
+                SelectOptionDict(value=user_id, label=name)
+                for user_id, name in users.items()
+            ],
+            multiple=True,
+            mode=SelectSelectorMode.DROPDOWN,
+        )
     )
+    return vol.Schema(schema)
 
 
 def check_options(data: dict[str, Any]) -> dict[str, str]:
-    """Errors by field; normalises whole numbers in place."""
+    """Errors by field; normalises whole numbers in place.
+
+    Courier kiosk users need no check here: the selector only accepts the
+    users it offered.
+    """
     errors: dict[str, str] = {}
+    data.setdefault(CONF_COURIER_USERS, [])
     for key, (low, high, _, _) in LIMITS.items():
         value = data.get(key)
         if (
@@ -96,3 +122,41 @@ def check_options(data: dict[str, Any]) -> dict[str, str]:
     if not errors and data[CONF_TEMPERATURE_LOW] >= data[CONF_TEMPERATURE_HIGH]:
         errors[CONF_TEMPERATURE_HIGH] = "band_inverted"
     return errors
+
+
+def ledger_settings(options: Mapping[str, Any]) -> LedgerSettings:
+    """Build settings from options, with the ledger's defaults for what is unset.
+
+    Raises the ledger's ``InvalidSettingsError`` for values it cannot use.
+    """
+    low, high = DEFAULTS.temperature_band
+    return LedgerSettings(
+        code_length=int(options.get(CONF_CODE_LENGTH, DEFAULTS.code_length)),
+        code_lifetime=_hours(options, CONF_CODE_LIFETIME_HOURS, DEFAULTS.code_lifetime),
+        reminder_interval=_hours(
+            options, CONF_REMINDER_HOURS, DEFAULTS.reminder_interval
+        ),
+        door_open_alarm=timedelta(
+            seconds=float(
+                options.get(
+                    CONF_DOOR_ALARM_SECONDS, DEFAULTS.door_open_alarm.total_seconds()
+                )
+            )
+        ),
+        reservation_timeout=timedelta(
+            minutes=float(
+                options.get(
+                    CONF_RESERVATION_MINUTES,
+                    DEFAULTS.reservation_timeout.total_seconds() / 60,
+                )
+            )
+        ),
+        temperature_band=(
+            float(options.get(CONF_TEMPERATURE_LOW, low)),
+            float(options.get(CONF_TEMPERATURE_HIGH, high)),
+        ),
+    )
+
+
+def _hours(options: Mapping[str, Any], key: str, default: timedelta) -> timedelta:
+    return timedelta(hours=float(options.get(key, default.total_seconds() / 3600)))

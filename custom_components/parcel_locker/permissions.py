@@ -1,4 +1,10 @@
-"""Who may do what: admins, residents linked to a person, automations."""
+"""Who may do what: staff (admins, automations), courier kiosk users, residents.
+
+* Staff: admin users, and automations and scripts (no user: an admin set them up).
+* Courier kiosk users: users named in the option *Courier kiosk users*; they may
+  assign deliveries (a tablet at the wall runs as one).
+* Residents: users linked to a ``person``; they act for themselves only.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ from homeassistant.auth.models import User
 from homeassistant.auth.permissions.const import POLICY_CONTROL
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import Unauthorized
+
+from .const import CONF_COURIER_USERS, DOMAIN
+from .domain.guard import SOURCE_AUTOMATION, user_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +28,13 @@ class Caller:
     is_admin: bool
     person: str | None
     """The ``person`` entity linked to the user, if any."""
+    is_courier: bool = False
+    """Named in the option *Courier kiosk users*."""
+
+    @property
+    def source(self) -> str:
+        """Whose wrong codes these are, for the hub's code guard."""
+        return user_source(self.user_id) if self.user_id else SOURCE_AUTOMATION
 
     @property
     def actor(self) -> str:
@@ -76,12 +92,22 @@ def _caller_for(hass: HomeAssistant, user: User) -> Caller:
         name=user.name or user.id,
         is_admin=user.is_admin,
         person=person,
+        is_courier=any(
+            user.id in entry.options.get(CONF_COURIER_USERS, ())
+            for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        ),
     )
 
 
 def require_admin(caller: Caller, context: Context) -> None:
     """Refuse a staff-only action to a resident."""
     if not caller.is_admin:
+        raise Unauthorized(context=context, permission=POLICY_CONTROL)
+
+
+def require_courier(caller: Caller, context: Context) -> None:
+    """Refuse a delivery to anyone but staff and courier kiosk users."""
+    if not (caller.is_admin or caller.is_courier):
         raise Unauthorized(context=context, permission=POLICY_CONTROL)
 
 

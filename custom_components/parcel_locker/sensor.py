@@ -1,11 +1,8 @@
-"""Compartment temperature and status; free compartments and parcels per wall.
-
-Per resident, the parcels waiting for them: see ``residents.py``.
-"""
+"""Compartment temperature and status; counts per wall; parcels per resident."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,134 +13,88 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTemperature
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_state_added_domain
+from homeassistant.helpers.typing import StateType
 
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
-from .entity import CompartmentEntity, WallEntity
-from .ledger import CompartmentStatus, Ledger
-from .residents import async_setup_resident_sensors
-from .sizes import Size
+from .domain.ledger import CompartmentStatus
+from .domain.sizes import Size
+from .domain.snapshot import CompartmentState, WallState
+from .domain.wiring.register_map import CompartmentMap
+from .entity import CompartmentEntity, ParcelLockerEntity, WallEntity
 from .wall_config import WallConfig
 
 PARALLEL_UPDATES = 0
-
-STATUS_OPTIONS = [str(status) for status in CompartmentStatus]
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: ParcelLockerConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the sensors of every wall."""
-    coordinator = entry.runtime_data.coordinator
-    for wall in coordinator.walls.values():
-        entities: list[SensorEntity] = []
-        for compartment in wall.map.compartments:
-            if compartment.temperature is not None:
-                entities.append(
-                    CompartmentTemperatureSensor(
-                        coordinator, wall, compartment.number, "temperature"
-                    )
-                )
-            if compartment.setpoint is not None:
-                entities.append(
-                    CompartmentSetpointSensor(
-                        coordinator, wall, compartment.number, "setpoint"
-                    )
-                )
-            entities.append(
-                CompartmentStatusSensor(coordinator, wall, compartment.number, "status")
-            )
-        sizes = sorted({item.size for item in wall.map.compartments}, key=_rank)
-        entities.extend(
-            WallCountSensor(coordinator, wall, description)
-            for description in (
-                *WALL_SENSORS,
-                *(_free_of_size(size) for size in sizes),
-            )
-        )
-        async_add_entities(entities, config_subentry_id=wall.wall_id)
-    async_setup_resident_sensors(hass, entry, async_add_entities)
+PERSON = "person"
 
 
-def _rank(size: Size) -> int:
-    return size.rank
+@dataclass(frozen=True, kw_only=True)
+class CompartmentSensorDescription(SensorEntityDescription):
+    """A compartment's sensor, and which compartments have one."""
 
-
-class CompartmentTemperatureSensor(CompartmentEntity, SensorEntity):
-    """A compartment's temperature probe."""
-
-    _attr_device_class = SensorDeviceClass.TEMPERATURE
-    _attr_state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
-    _attr_native_unit_of_measurement = UnitOfTemperature.CELSIUS
-    _attr_suggested_display_precision = 1
-
-    @property
-    def native_value(self) -> float | None:
-        """The probe's reading; None when no probe answers."""
-        reading = self.reading
-        return None if reading is None else reading.temperature
-
-    def state_source(self) -> Any:
-        """Only the temperature matters."""
-        return self.native_value
-
-
-class CompartmentSetpointSensor(CompartmentTemperatureSensor):
-    """The cooling setpoint the controller holds (for installers)."""
-
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_entity_registry_enabled_default = False
-    _attr_state_class = None
-    _attr_translation_key = "setpoint"
-
-    @property
-    def native_value(self) -> float | None:
-        """The setpoint; None when the controller reports none."""
-        reading = self.reading
-        return None if reading is None else reading.setpoint
-
-
-class CompartmentStatusSensor(CompartmentEntity, SensorEntity):
-    """Free, reserved, occupied or out of service, as the ledger knows it."""
-
-    _attr_device_class = SensorDeviceClass.ENUM
-    _attr_options = STATUS_OPTIONS
-    _attr_translation_key = "status"
-
-    @property
-    def native_value(self) -> str:
-        """The compartment's status."""
-        return str(
-            self.locker.ledger.compartment_status(self.wall.wall_id, self.number)
-        )
-
-    def state_source(self) -> Any:
-        """The status alone."""
-        return self.native_value
+    value_fn: Callable[[CompartmentState], StateType]
+    exists_fn: Callable[[CompartmentMap], bool] = lambda _: True
 
 
 @dataclass(frozen=True, kw_only=True)
 class WallSensorDescription(SensorEntityDescription):
-    """A count the ledger keeps for a wall."""
+    """A count the wall keeps."""
 
-    value_fn: Callable[[Ledger, str], int]
+    value_fn: Callable[[WallState], int]
 
+
+def _reading(field: str) -> Callable[[CompartmentState], StateType]:
+    def value(state: CompartmentState) -> StateType:
+        return None if state.reading is None else getattr(state.reading, field)
+
+    return value
+
+
+COMPARTMENT_SENSORS: tuple[CompartmentSensorDescription, ...] = (
+    CompartmentSensorDescription(
+        key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+        value_fn=_reading("temperature"),
+        exists_fn=lambda compartment: compartment.temperature is not None,
+    ),
+    CompartmentSensorDescription(
+        key="setpoint",
+        translation_key="setpoint",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_reading("setpoint"),
+        exists_fn=lambda compartment: compartment.setpoint is not None,
+    ),
+    CompartmentSensorDescription(
+        key="status",
+        translation_key="status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[str(status) for status in CompartmentStatus],
+        value_fn=lambda state: str(state.status),
+    ),
+)
 
 WALL_SENSORS: tuple[WallSensorDescription, ...] = (
     WallSensorDescription(
         key="free",
         translation_key="free",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda ledger, wall: ledger.free_count(wall),
+        value_fn=lambda wall: wall.free,
     ),
     WallSensorDescription(
         key="waiting",
         translation_key="waiting",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda ledger, wall: ledger.waiting_count(wall),
+        value_fn=lambda wall: wall.waiting,
     ),
 )
 
@@ -154,11 +105,64 @@ def _free_of_size(size: Size) -> WallSensorDescription:
         translation_key="free_size",
         translation_placeholders={"size": str(size)},
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda ledger, wall: ledger.free_count(wall, size),
+        value_fn=lambda wall: wall.free_by_size.get(size, 0),
     )
 
 
-class WallCountSensor(WallEntity, SensorEntity):
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ParcelLockerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors of every wall, and one per resident."""
+    coordinator = entry.runtime_data
+    for wall in coordinator.walls.values():
+        entities: list[SensorEntity] = [
+            CompartmentSensor(coordinator, wall, compartment.number, description)
+            for compartment in wall.map.compartments
+            for description in COMPARTMENT_SENSORS
+            if description.exists_fn(compartment)
+        ]
+        sizes = sorted({item.size for item in wall.map.compartments}, key=_rank)
+        entities += [
+            WallSensor(coordinator, wall, description)
+            for description in (*WALL_SENSORS, *map(_free_of_size, sizes))
+        ]
+        async_add_entities(entities, config_subentry_id=wall.wall_id)
+    _async_add_resident_sensors(hass, entry, async_add_entities)
+
+
+def _rank(size: Size) -> int:
+    return size.rank
+
+
+class CompartmentSensor(CompartmentEntity, SensorEntity):
+    """A compartment's temperature, setpoint or status."""
+
+    entity_description: CompartmentSensorDescription
+
+    def __init__(
+        self,
+        coordinator: ParcelLockerCoordinator,
+        wall: WallConfig,
+        number: int,
+        description: CompartmentSensorDescription,
+    ) -> None:
+        """Bind the description."""
+        super().__init__(coordinator, wall, number, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType:
+        """What the description reads from the compartment."""
+        return self.entity_description.value_fn(self.compartment)
+
+    def shown(self) -> Any:
+        """The value alone."""
+        return self.native_value
+
+
+class WallSensor(WallEntity, SensorEntity):
     """Free compartments (all, or of one size) or parcels waiting on a wall."""
 
     entity_description: WallSensorDescription
@@ -176,8 +180,80 @@ class WallCountSensor(WallEntity, SensorEntity):
     @property
     def native_value(self) -> int:
         """The count."""
-        return self.entity_description.value_fn(self.locker.ledger, self.wall.wall_id)
+        return self.entity_description.value_fn(self.wall)
 
-    def state_source(self) -> Any:
+    def shown(self) -> Any:
         """The count alone."""
         return self.native_value
+
+
+# -- per resident ---------------------------------------------------------------
+
+
+@callback
+def _async_add_resident_sensors(
+    hass: HomeAssistant,
+    entry: ParcelLockerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """A sensor per person, now and whenever a person is added."""
+    coordinator = entry.runtime_data
+    known: set[str] = set()
+
+    @callback
+    def add_new(_event: Event[EventStateChangedData] | None = None) -> None:
+        people = {
+            state.entity_id: state.name for state in hass.states.async_all(PERSON)
+        }
+        new = sorted(set(people) - known)
+        known.update(new)
+        async_add_entities(
+            ResidentParcelsSensor(coordinator, person, people[person]) for person in new
+        )
+
+    add_new()
+    entry.async_on_unload(async_track_state_added_domain(hass, PERSON, add_new))
+
+
+def resident_unique_id(hass: HomeAssistant, entry_id: str, person: str) -> str:
+    """Stable across renames: the person's own unique id, where it has one."""
+    registered = er.async_get(hass).async_get(person)
+    identity = registered.unique_id if registered is not None else person
+    return f"{entry_id}_{PERSON}_{identity}_parcels"
+
+
+class ResidentParcelsSensor(ParcelLockerEntity, SensorEntity):
+    """Parcels waiting for one person; where they are and until when.
+
+    Never the code: residents' sensors are readable by every user.
+    """
+
+    _attr_translation_key = "resident_parcels"
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(
+        self, coordinator: ParcelLockerCoordinator, person: str, name: str
+    ) -> None:
+        """Bind the sensor to a person."""
+        super().__init__(coordinator)
+        self.person = person
+        entry_id = coordinator.config_entry.entry_id
+        self._attr_unique_id = resident_unique_id(coordinator.hass, entry_id, person)
+        self._attr_translation_placeholders = {"person": name}
+
+    def _parcels(self) -> tuple[Mapping[str, Any], ...]:
+        return self.coordinator.data.waiting.get(self.person, ())
+
+    @property
+    def native_value(self) -> int:
+        """How many parcels are waiting for the person."""
+        return len(self._parcels())
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Where each parcel is and until when its code works, oldest first."""
+        return {"parcels": [dict(parcel) for parcel in self._parcels()]}
+
+    def shown(self) -> Any:
+        """The person's waiting parcels."""
+        return self._parcels()

@@ -1,9 +1,15 @@
-"""The locker's actions: deliveries, codes, opening and staff overrides."""
+"""The locker's actions: deliveries, codes, opening and staff overrides.
+
+Staff-only actions are registered as admin actions (Home Assistant refuses
+anyone else before they run); the others check the caller's rights here
+(``permissions``). Every refusal is a translated error (``errors``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
+import re
 from typing import Any, cast
 
 from homeassistant.core import (
@@ -13,21 +19,25 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.service import async_register_admin_service
+from homeassistant.util import dt as dt_util
 
-from .compat import ServiceSchema, vol
-from .const import DOMAIN
-from .ledger import IssuedCode, Parcel, ParcelState
-from .locker import Locker
+from .compat import vol
+from .const import DOMAIN, MAX_OPEN_RESERVATIONS
+from .coordinator import ParcelLockerCoordinator
+from .domain.ledger import IssuedCode, Ledger, Parcel, ParcelState
+from .domain.sizes import Size
+from .errors import NothingFitsError, refused
+from .guard_keeper import DATA_GUARD
 from .permissions import (
     Caller,
     async_caller,
     async_caller_as,
     require_acting_for,
     require_admin,
+    require_courier,
 )
-from .sizes import Size
 from .targets import (
     ATTR_COMPARTMENT,
     ATTR_WALL,
@@ -56,13 +66,21 @@ ATTR_USER_ID = "user_id"
 KIND_COURIER = "courier"
 KIND_REPLACEMENT = "replacement"
 MAX_TEXT = 100
+UNKNOWN_CARRIER = "unknown"
+# Codes may be valid from and until dates in this range only.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_PERSON = re.compile(r"person\.[a-z0-9_]+")
 
 _text = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
 _size = vol.All(vol.Upper, vol.Coerce(Size))
 _wall = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
-# cv.entity_domain alone raises TypeError for non-strings: make them a string
-# first so every bad value is a clean validation error.
-_person = vol.All(cv.string, cv.entity_domain("person"))
+
+
+def _person(value: Any) -> str:
+    """A ``person`` entity id, exactly (no stray spaces or line breaks)."""
+    if not isinstance(value, str) or not _PERSON.fullmatch(value):
+        raise vol.Invalid("expected a person entity id, e.g. person.bob")
+    return value
 
 
 def _whole_number(value: Any) -> int:
@@ -96,7 +114,7 @@ ASSIGN_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_RECIPIENT): _person,
         vol.Optional(ATTR_SIZE, default=Size.S): _size,
-        vol.Required(ATTR_CARRIER): _text,
+        vol.Optional(ATTR_CARRIER, default=UNKNOWN_CARRIER): _text,
         vol.Optional(ATTR_TRACKING): _text,
         vol.Optional(ATTR_COLD, default=False): cv.boolean,
         vol.Optional(ATTR_WALL): _wall,
@@ -154,7 +172,7 @@ RETURN_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_RECIPIENT): _person,
         vol.Optional(ATTR_SIZE, default=Size.S): _size,
-        vol.Required(ATTR_CARRIER): _text,
+        vol.Optional(ATTR_CARRIER, default=UNKNOWN_CARRIER): _text,
         vol.Optional(ATTR_WALL): _wall,
     }
 )
@@ -187,36 +205,71 @@ def _code_response(issued: IssuedCode) -> dict[str, Any]:
     }
 
 
+def _require_person(hass: HomeAssistant, recipient: str) -> None:
+    """A parcel is for someone who exists in Home Assistant."""
+    if hass.states.get(recipient) is None:
+        raise refused("unknown_recipient", recipient=recipient)
+
+
+def _check_reservations(hass: HomeAssistant, caller: Caller) -> str | None:
+    """Staff may reserve freely; anyone else only a few compartments at a time.
+
+    Returns the user the reservation is counted for (None: staff).
+    """
+    if caller.is_admin or caller.user_id is None:
+        return None
+    held = sum(
+        locker.ledger.open_reservations_by(caller.user_id)
+        for locker, _ in target_lockers(hass, None)
+    )
+    if held >= MAX_OPEN_RESERVATIONS:
+        raise refused("too_many_reservations", limit=str(MAX_OPEN_RESERVATIONS))
+    return caller.user_id
+
+
 async def _assign_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
-    candidates = target_lockers(hass, call.data.get(ATTR_WALL))
-    refused: list[ServiceValidationError] = []
-    for locker, wall_id in candidates:
-        try:
-            parcel = await locker.async_assign(
-                recipient=call.data[ATTR_RECIPIENT],
-                size=call.data[ATTR_SIZE],
-                carrier=call.data[ATTR_CARRIER],
-                tracking=call.data.get(ATTR_TRACKING),
-                cold=call.data[ATTR_COLD],
-                wall=wall_id,
+    require_courier(caller, call.context)
+    _require_person(hass, call.data[ATTR_RECIPIENT])
+    created_by = _check_reservations(hass, caller)
+    nothing_fits: NothingFitsError | None = None
+    for locker, wall_id in target_lockers(hass, call.data.get(ATTR_WALL)):
+
+        def reserve(
+            now: datetime,
+            ledger: Ledger = locker.ledger,
+            wall: str | None = wall_id,
+        ) -> Parcel:
+            return ledger.assign(
+                call.data[ATTR_RECIPIENT],
+                call.data[ATTR_SIZE],
+                call.data[ATTR_CARRIER],
+                call.data.get(ATTR_TRACKING),
+                call.data[ATTR_COLD],
+                wall,
+                now,
                 actor=caller.actor,
+                created_by=created_by,
             )
-        except ServiceValidationError as err:
-            if err.translation_key != "no_compartment_available":
-                raise
-            refused.append(err)  # try the next controller's walls
+
+        try:
+            parcel = await locker.async_reserve_and_open(reserve, caller.actor)
+        except NothingFitsError as err:
+            nothing_fits = err  # another controller's walls may have room
             continue
         return _parcel_response(parcel)
-    raise refused[-1]
+    assert nothing_fits is not None  # noqa: S101 - target_lockers is never empty
+    raise nothing_fits
 
 
 async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
     candidates = target_lockers(hass, call.data.get(ATTR_WALL))
     code = call.data[ATTR_CODE]
+    # The hub's guard first: a locked-out caller learns nothing about any wall.
+    hass.data[DATA_GUARD].check(caller.source, caller.actor, dt_util.utcnow())
     # With several controllers, only the one that holds the code is asked.
-    holder = next(
+    locker, wall_id = next(
         (
             (locker, wall)
             for locker, wall in candidates
@@ -224,8 +277,9 @@ async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
         ),
         candidates[0],
     )
-    locker, wall_id = holder
-    result = await locker.async_redeem(code, wall_id, caller.actor)
+    result = await locker.async_redeem(
+        code, wall_id, source=caller.source, actor=caller.actor
+    )
     return {
         "compartment": result.compartment,
         "wall": result.wall,
@@ -233,7 +287,7 @@ async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     }
 
 
-type _Door = tuple[Locker, str, int]
+type _Door = tuple[ParcelLockerCoordinator, str, int]
 
 
 async def _open_compartment(hass: HomeAssistant, call: ServiceCall) -> None:
@@ -266,11 +320,7 @@ def _door_of_parcel(hass: HomeAssistant, call: ServiceCall, caller: Caller) -> _
     if not call.data[ATTR_INSPECT]:
         require_acting_for(caller, parcel.recipient, call.context)
     if parcel.stored_at is None or not parcel.active:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="parcel_not_waiting",
-            translation_placeholders={"parcel_id": parcel.parcel_id},
-        )
+        raise refused("parcel_not_waiting", parcel_id=parcel.parcel_id)
     return locker, parcel.wall, parcel.number
 
 
@@ -288,32 +338,25 @@ def _doors_of_recipient(
         if parcel.state is ParcelState.STORED and wall_id in (None, parcel.wall)
     ]
     if not doors:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="no_parcels_waiting",
-            translation_placeholders={"recipient": recipient},
-        )
+        raise refused("no_parcels_waiting", recipient=recipient)
     return doors
 
 
 async def _cancel_delivery(hass: HomeAssistant, call: ServiceCall) -> None:
     caller = await async_caller(hass, call.context)
-    require_admin(caller, call.context)
     locker, parcel = resolve_parcel(hass, call.data[ATTR_PARCEL_ID])
-    stored = parcel.stored_at is not None
     await locker.async_step(
         lambda now: locker.ledger.cancel_delivery(
             parcel.parcel_id, now, actor=caller.actor
         )
     )
-    if stored:
+    if parcel.stored_at is not None:
         # The parcel is still inside: open the door so it can be taken out.
         await locker.async_release(parcel.wall, parcel.number)
 
 
 async def _mark_collected(hass: HomeAssistant, call: ServiceCall) -> None:
     caller = await async_caller(hass, call.context)
-    require_admin(caller, call.context)
     locker, parcel = resolve_parcel(hass, call.data[ATTR_PARCEL_ID])
     await locker.async_step(
         lambda now: locker.ledger.mark_collected(
@@ -324,7 +367,6 @@ async def _mark_collected(hass: HomeAssistant, call: ServiceCall) -> None:
 
 async def _set_out_of_service(hass: HomeAssistant, call: ServiceCall) -> None:
     caller = await async_caller(hass, call.context)
-    require_admin(caller, call.context)
     locker, wall_id, number = resolve_compartment(
         hass, call.data[ATTR_COMPARTMENT], call.data.get(ATTR_WALL)
     )
@@ -335,29 +377,47 @@ async def _set_out_of_service(hass: HomeAssistant, call: ServiceCall) -> None:
     )
 
 
+def _window_time(call: ServiceCall, key: str) -> datetime | None:
+    """A validity bound as given; without a time zone it is Home Assistant's.
+
+    The UI's date and time picker sends local times without a zone. Dates
+    outside 2000-2100 are refused (they are typing mistakes, and the far end
+    of the calendar overflows date arithmetic).
+    """
+    value: datetime | None = call.data.get(key)
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt_util.get_default_time_zone())
+    if not FIRST_YEAR <= value.year < LAST_YEAR:
+        raise refused(
+            "date_out_of_range",
+            field=key,
+            first=str(FIRST_YEAR),
+            last=str(LAST_YEAR),
+        )
+    return dt_util.as_utc(value)
+
+
 async def _issue_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
-    require_admin(caller, call.context)
-    valid_from: datetime | None = call.data.get(ATTR_VALID_FROM)
-    valid_until: datetime | None = call.data.get(ATTR_VALID_UNTIL)
+    window = {
+        "valid_from": _window_time(call, ATTR_VALID_FROM),
+        "valid_until": _window_time(call, ATTR_VALID_UNTIL),
+    }
     if call.data[ATTR_KIND] == KIND_REPLACEMENT:
-        locker, parcel = resolve_parcel(hass, _required(call, ATTR_PARCEL_ID))
+        if ATTR_PARCEL_ID not in call.data:
+            raise refused("field_required", field=ATTR_PARCEL_ID)
+        locker, parcel = resolve_parcel(hass, call.data[ATTR_PARCEL_ID])
         issued = await locker.async_issue_code(
-            parcel.parcel_id,
-            wall=None,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            size=parcel.size,
-            uses=1,
-            actor=caller.actor,
+            parcel.parcel_id, **window, actor=caller.actor
         )
     else:
         locker, wall_id = resolve_wall(hass, call.data.get(ATTR_WALL))
         issued = await locker.async_issue_code(
             None,
+            **window,
             wall=wall_id,
-            valid_from=valid_from,
-            valid_until=valid_until,
             size=call.data[ATTR_SIZE],
             uses=call.data[ATTR_USES],
             actor=caller.actor,
@@ -367,7 +427,6 @@ async def _issue_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse
 
 async def _revoke_code(hass: HomeAssistant, call: ServiceCall) -> None:
     caller = await async_caller(hass, call.context)
-    require_admin(caller, call.context)
     if parcel_id := call.data.get(ATTR_PARCEL_ID):
         locker, parcel = resolve_parcel(hass, parcel_id)
         await locker.async_step(
@@ -398,13 +457,20 @@ async def _revoke_code(hass: HomeAssistant, call: ServiceCall) -> None:
 async def _start_return(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
     require_acting_for(caller, call.data[ATTR_RECIPIENT], call.context)
+    _require_person(hass, call.data[ATTR_RECIPIENT])
+    created_by = _check_reservations(hass, caller)
     locker, wall_id = target_lockers(hass, call.data.get(ATTR_WALL))[0]
-    parcel = await locker.async_start_return(
-        recipient=call.data[ATTR_RECIPIENT],
-        size=call.data[ATTR_SIZE],
-        carrier=call.data[ATTR_CARRIER],
-        wall=wall_id,
-        actor=caller.actor,
+    parcel = await locker.async_reserve_and_open(
+        lambda now: locker.ledger.start_return(
+            call.data[ATTR_RECIPIENT],
+            call.data[ATTR_SIZE],
+            call.data[ATTR_CARRIER],
+            now,
+            wall=wall_id,
+            actor=caller.actor,
+            created_by=created_by,
+        ),
+        caller.actor,
     )
     return _parcel_response(parcel)
 
@@ -422,46 +488,78 @@ async def _list_parcels(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
     return cast("ServiceResponse", {"parcels": parcels})
 
 
-def _required(call: ServiceCall, key: str) -> str:
-    if key not in call.data:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="field_required",
-            translation_placeholders={"field": key},
-        )
-    return str(call.data[key])
-
-
-_Handler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
-
-SERVICES: dict[str, tuple[ServiceSchema, _Handler, SupportsResponse]] = {
-    "assign_delivery": (ASSIGN_SCHEMA, _assign_delivery, SupportsResponse.OPTIONAL),
-    "redeem_code": (REDEEM_SCHEMA, _redeem_code, SupportsResponse.OPTIONAL),
-    "open_compartment": (OPEN_SCHEMA, _open_compartment, SupportsResponse.NONE),
-    "cancel_delivery": (PARCEL_SCHEMA, _cancel_delivery, SupportsResponse.NONE),
-    "mark_collected": (PARCEL_SCHEMA, _mark_collected, SupportsResponse.NONE),
-    "set_out_of_service": (
-        OUT_OF_SERVICE_SCHEMA,
-        _set_out_of_service,
-        SupportsResponse.NONE,
-    ),
-    "issue_code": (ISSUE_CODE_SCHEMA, _issue_code, SupportsResponse.ONLY),
-    "revoke_code": (REVOKE_SCHEMA, _revoke_code, SupportsResponse.NONE),
-    "start_return": (RETURN_SCHEMA, _start_return, SupportsResponse.OPTIONAL),
-    "list_parcels": (LIST_SCHEMA, _list_parcels, SupportsResponse.ONLY),
-}
-
-
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register every action of the integration."""
-    for name, (schema, handler, supports_response) in SERVICES.items():
-
-        async def handle(
-            call: ServiceCall, handler: _Handler = handler
-        ) -> ServiceResponse:
-            return await handler(hass, call)
-
-        hass.services.async_register(
-            DOMAIN, name, handle, schema=schema, supports_response=supports_response
-        )
+    register = hass.services.async_register
+    register(
+        DOMAIN,
+        "assign_delivery",
+        partial(_assign_delivery, hass),
+        schema=ASSIGN_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        "redeem_code",
+        partial(_redeem_code, hass),
+        schema=REDEEM_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        "open_compartment",
+        partial(_open_compartment, hass),
+        schema=OPEN_SCHEMA,
+    )
+    register(
+        DOMAIN,
+        "start_return",
+        partial(_start_return, hass),
+        schema=RETURN_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        "list_parcels",
+        partial(_list_parcels, hass),
+        schema=LIST_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    # Staff only: Home Assistant refuses every other user before these run.
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        "cancel_delivery",
+        partial(_cancel_delivery, hass),
+        schema=PARCEL_SCHEMA,
+    )
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        "mark_collected",
+        partial(_mark_collected, hass),
+        schema=PARCEL_SCHEMA,
+    )
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        "set_out_of_service",
+        partial(_set_out_of_service, hass),
+        schema=OUT_OF_SERVICE_SCHEMA,
+    )
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        "issue_code",
+        partial(_issue_code, hass),
+        schema=ISSUE_CODE_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        "revoke_code",
+        partial(_revoke_code, hass),
+        schema=REVOKE_SCHEMA,
+    )

@@ -1,37 +1,36 @@
-"""Persist the ledger with Home Assistant's ``Store``, at every transition.
+"""The ledger and the install key on disk: saved at every step, never lost.
 
 What a parcel locker promises about its files:
 
-* Every save is atomic and durable: Home Assistant's ``Store`` writes a temporary
-  file in ``.storage`` and renames it over the old one, and with
-  ``atomic_writes`` it also flushes both to disk first, so a crash or a power cut
-  leaves the previous ledger or the new one, never a mix or an empty file.
-* A save that did not reach the disk is noticed (``Store`` itself only logs it):
-  ``async_save`` raises, so no lock is released on a step that is not stored.
-* A file that cannot be read is never replaced by an empty ledger. ``Store``
-  would rename a file that is not JSON and start empty; here it is checked
-  first, copied to a backup next to it and reported (``UnreadableStoreError``),
-  and the entry stops with a repair issue until a person restores it.
+* Every save is atomic and durable: the file is written next to the old one,
+  flushed to disk and renamed over it (``homeassistant.util.file``), so a crash
+  or a power cut leaves the previous ledger or the new one, never a mix.
+* A save that did not reach the disk raises, so no lock is released on a step
+  that is not stored. (This is why the files are not written through Home
+  Assistant's ``Store``: it only logs a failed write.)
+* A file that cannot be read is never replaced: ``UnreadableStoreError`` carries
+  what was found, for a backup and a repair issue (``repairs.py``).
+
+The files keep ``Store``'s layout in ``.storage`` (``version``, ``key``, ``data``),
+so backups and restores treat them like any other storage file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-import json
 from pathlib import Path
 import secrets
-from typing import Any, override
+from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.storage import Store
+from homeassistant.helpers.json import json_bytes
+from homeassistant.helpers.storage import STORAGE_DIR
 from homeassistant.util import dt as dt_util, json as json_util
-from homeassistant.util.file import write_utf8_file
+from homeassistant.util.file import WriteError, write_utf8_file_atomic
 
 from .const import DOMAIN, LOGGER
-from .ledger import Ledger, LedgerCorruptError, LedgerSettings
+from .domain.ledger import Ledger, LedgerCorruptError, LedgerSettings
+from .errors import failed
 
 STORAGE_VERSION = 1
 SECRET_KEY = f"{DOMAIN}.secret"
@@ -43,106 +42,99 @@ class UnreadableStoreError(LedgerCorruptError):
     """A stored file of the locker that cannot be used as it is.
 
     Placeholders: ``reason``. ``path`` is the file, ``content`` what was found
-    in it (the raw bytes, or the data the store handed back), for the backup.
+    in it (the raw bytes), for the backup.
     """
 
-    def __init__(self, reason: str, *, path: str, content: bytes | Any) -> None:
+    def __init__(self, reason: str, *, path: str, content: bytes) -> None:
         """Keep the file and its content for the backup."""
         super().__init__({"reason": reason})
         self.path = path
         self.content = content
 
 
-class _CheckedStore[T: Mapping[str, Any]](Store[T]):
-    """A ``Store`` that remembers whether its last write reached the disk."""
+class StoredFile:
+    """One JSON file in ``.storage``, in the layout of Home Assistant's stores."""
 
     def __init__(self, hass: HomeAssistant, key: str) -> None:
-        super().__init__(hass, STORAGE_VERSION, key, private=True, atomic_writes=True)
-        self.write_error: Exception | None = None
+        """Bind the file; nothing is read yet."""
+        self._hass = hass
+        self.key = key
+        self.path = hass.config.path(STORAGE_DIR, key)
+        # The bytes last read: what a backup of an unusable file keeps.
+        self.raw = b""
 
-    @override
-    def _write_prepared_data(self, mode: str, json_data: str | bytes) -> None:
-        # Runs in the executor; ``Store`` catches and only logs what it raises.
+    async def async_read(self) -> Any | None:
+        """The stored data, or None when there is no file.
+
+        Raises ``UnreadableStoreError`` for a file that is there but unusable.
+        """
         try:
-            super()._write_prepared_data(mode, json_data)
-        except Exception as err:
-            self.write_error = err
-            raise
-        self.write_error = None
+            raw = await self._hass.async_add_executor_job(_read_bytes, self.path)
+        except OSError as err:
+            raise UnreadableStoreError(
+                f"the file cannot be read ({err.strerror})", path=self.path, content=b""
+            ) from err
+        if raw is None:
+            return None
+        self.raw = raw
+        try:
+            envelope = json_util.json_loads(raw)
+        except ValueError as err:
+            reason = "the file is empty" if not raw.strip() else "the file is not JSON"
+            raise UnreadableStoreError(
+                f"{reason} (truncated or damaged)", path=self.path, content=raw
+            ) from err
+        if not isinstance(envelope, dict) or "data" not in envelope:
+            raise UnreadableStoreError(
+                "the file is not a Home Assistant storage file",
+                path=self.path,
+                content=raw,
+            )
+        version = envelope.get("version")
+        if version != STORAGE_VERSION or isinstance(version, bool):
+            raise UnreadableStoreError(
+                f"storage version {version!r} is not {STORAGE_VERSION}",
+                path=self.path,
+                content=raw,
+            )
+        return envelope["data"]
 
-
-async def _async_save[T: Mapping[str, Any]](store: _CheckedStore[T], data: T) -> None:
-    """Save now; raise ``HomeAssistantError`` when it did not reach the disk."""
-    await store.async_save(data)
-    # When this returns, the write that carried this data (or newer data) has
-    # finished: its outcome is the one recorded.
-    if (error := store.write_error) is not None:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="ledger_save_failed",
-            translation_placeholders={"error": str(error)},
+    async def async_write(self, data: Any) -> None:
+        """Write now, atomically; raises ``HomeAssistantError`` when it failed."""
+        content = json_bytes(
+            {
+                "version": STORAGE_VERSION,
+                "minor_version": 1,
+                "key": self.key,
+                "data": data,
+            }
         )
+        try:
+            await self._hass.async_add_executor_job(
+                _write_atomically, self.path, content
+            )
+        except (OSError, WriteError) as err:
+            raise failed("ledger_save_failed", error=str(err)) from err
+
+    async def async_remove(self) -> None:
+        """Delete the file (the entry was removed)."""
+        await self._hass.async_add_executor_job(_unlink, self.path)
 
 
-def _read_file(path: str) -> bytes | None:
-    """The file's bytes, or None when it does not exist."""
+def _read_bytes(path: str) -> bytes | None:
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
         return None
 
 
-def _check_envelope(raw: bytes, path: str) -> dict[str, Any]:
-    """Refuse a file ``Store`` would drop, misread or crash on; the envelope."""
-    try:
-        envelope = json_util.json_loads(raw)
-    except ValueError as err:
-        reason = "the file is empty" if not raw.strip() else "the file is not JSON"
-        raise UnreadableStoreError(
-            f"{reason} (truncated or damaged)", path=path, content=raw
-        ) from err
-    if not isinstance(envelope, dict) or "data" not in envelope:
-        raise UnreadableStoreError(
-            "the file is not a Home Assistant storage file", path=path, content=raw
-        )
-    version = envelope.get("version")
-    if version != STORAGE_VERSION or isinstance(version, bool):
-        raise UnreadableStoreError(
-            f"storage version {version!r} is not {STORAGE_VERSION}",
-            path=path,
-            content=raw,
-        )
-    return envelope
+def _write_atomically(path: str, content: bytes) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_utf8_file_atomic(path, content, private=True, mode="wb")
 
 
-async def _async_load[T: Mapping[str, Any]](
-    hass: HomeAssistant, store: _CheckedStore[T]
-) -> tuple[bytes | None, T | None]:
-    """Load a store, refusing any file that is there but cannot be read.
-
-    Returns the file's bytes (None when there is no file) and its data.
-    """
-    path = store.path
-    try:
-        raw = await hass.async_add_executor_job(_read_file, path)
-    except OSError as err:
-        raise UnreadableStoreError(
-            f"the file cannot be read ({err.strerror})", path=path, content=b""
-        ) from err
-    envelope = _check_envelope(raw, path) if raw is not None else None
-    try:
-        data = await store.async_load()
-    except (HomeAssistantError, KeyError, TypeError, ValueError) as err:
-        raise UnreadableStoreError(
-            f"the stored data cannot be loaded ({type(err).__name__})",
-            path=path,
-            content=raw,
-        ) from err
-    if data is None and envelope is not None:
-        # Home Assistant lists .storage once at start-up and takes a file that
-        # was not there then (one restored since) for absent: it is there.
-        data = envelope["data"]
-    return raw, data
+def _unlink(path: str) -> None:
+    Path(path).unlink(missing_ok=True)
 
 
 async def async_secret_key(hass: HomeAssistant) -> bytes:
@@ -151,11 +143,11 @@ async def async_secret_key(hass: HomeAssistant) -> bytes:
     A key file that exists but cannot be read is an error, never replaced: a new
     key would silently invalidate every code of every parcel inside.
     """
-    store: _CheckedStore[dict[str, str]] = _CheckedStore(hass, SECRET_KEY)
-    raw, data = await _async_load(hass, store)
+    file = StoredFile(hass, SECRET_KEY)
+    data = await file.async_read()
     if data is None:
         key = secrets.token_bytes(SECRET_BYTES)
-        await _async_save(store, {"key": key.hex()})
+        await file.async_write({"key": key.hex()})
         return key
     try:
         key = bytes.fromhex(data["key"])
@@ -163,9 +155,7 @@ async def async_secret_key(hass: HomeAssistant) -> bytes:
         key = b""
     if len(key) != SECRET_BYTES:
         raise UnreadableStoreError(
-            "the secret key file holds no usable key",
-            path=store.path,
-            content=data if raw is None else raw,
+            "the secret key file holds no usable key", path=file.path, content=file.raw
         )
     return key
 
@@ -174,25 +164,22 @@ class LedgerStore:
     """The stored ledger of one config entry."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Bind the storage file of the entry."""
-        self._hass = hass
-        self._store: _CheckedStore[dict[str, Any]] = _CheckedStore(
-            hass, f"{DOMAIN}.{entry_id}.ledger"
-        )
+        """Bind the entry's file."""
+        self._file = StoredFile(hass, f"{DOMAIN}.{entry_id}.ledger")
         self.saved_revision: int | None = None
 
     @property
     def path(self) -> str:
         """Where the ledger is stored."""
-        return str(self._store.path)
+        return self._file.path
 
     async def async_load(self, key: bytes, settings: LedgerSettings) -> Ledger:
         """The stored ledger, or a new one on first start.
 
-        Raises ``UnreadableStoreError`` (a ``LedgerCorruptError``) for a stored
-        ledger that cannot be read: it is never replaced by an empty one.
+        Raises ``UnreadableStoreError`` for a stored ledger that cannot be read:
+        it is never replaced by an empty one.
         """
-        raw, data = await _async_load(self._hass, self._store)
+        data = await self._file.async_read()
         if data is None:
             return Ledger(key, settings)
         try:
@@ -200,13 +187,13 @@ class LedgerStore:
         except LedgerCorruptError as err:
             reason = err.placeholders.get("reason") or "written with another key"
             raise UnreadableStoreError(
-                reason, path=self.path, content=data if raw is None else raw
+                reason, path=self.path, content=self._file.raw
             ) from err
         self.saved_revision = ledger.revision
         return ledger
 
     async def async_save(self, ledger: Ledger) -> None:
-        """Write the ledger now (no delay: a restart must not lose a step).
+        """Write the ledger now if it moved (no delay: a restart must lose no step).
 
         Raises ``HomeAssistantError`` when the file could not be written; the
         next save writes the whole ledger again.
@@ -214,29 +201,23 @@ class LedgerStore:
         if ledger.revision == self.saved_revision:
             return
         revision = ledger.revision
-        await _async_save(self._store, ledger.to_dict())
+        await self._file.async_write(ledger.to_dict())
         self.saved_revision = revision
 
     async def async_remove(self) -> None:
         """Delete the stored ledger (the entry was removed)."""
-        await self._store.async_remove()
+        await self._file.async_remove()
 
 
-def _backup(path: str, content: bytes | Any, stamp: str) -> str:
+def _backup(path: str, content: bytes, stamp: str) -> str:
     """Copy what was found next to the file; an identical earlier copy is reused."""
     file = Path(path)
-    data = (
-        content
-        if isinstance(content, bytes)
-        else json.dumps(content, indent=2, default=str).encode()
-    )
     if file.parent.is_dir():
         for candidate in sorted(file.parent.glob(f"{file.name}{BACKUP_INFIX}*")):
-            if candidate.read_bytes() == data:
+            if candidate.read_bytes() == content:
                 return str(candidate)
     backup = f"{path}{BACKUP_INFIX}{stamp}"
-    file.parent.mkdir(parents=True, exist_ok=True)
-    write_utf8_file(backup, data, private=True, mode="wb")
+    _write_atomically(backup, content)
     return backup
 
 
@@ -250,45 +231,6 @@ async def async_backup_unreadable(
     stamp = (now or dt_util.utcnow()).strftime("%Y%m%dT%H%M%SZ")
     try:
         return await hass.async_add_executor_job(_backup, err.path, err.content, stamp)
-    except OSError:
+    except (OSError, WriteError):
         LOGGER.exception("Could not back up the unreadable file %s", err.path)
         return None
-
-
-def unreadable_issue_id(entry_id: str) -> str:
-    """The repair issue of an entry whose stored files cannot be read."""
-    return f"ledger_unreadable_{entry_id}"
-
-
-async def async_report_unreadable(
-    hass: HomeAssistant, entry_id: str, title: str, err: UnreadableStoreError
-) -> None:
-    """Back the unreadable file up and tell the installer what to do."""
-    backup = await async_backup_unreadable(hass, err)
-    LOGGER.error(
-        "The stored file %s of %s cannot be read (%s); backup: %s",
-        err.path,
-        title,
-        err.placeholders.get("reason"),
-        backup or "none could be written",
-    )
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        unreadable_issue_id(entry_id),
-        is_fixable=False,
-        is_persistent=False,
-        severity=ir.IssueSeverity.CRITICAL,
-        translation_key="ledger_corrupt" if backup else "ledger_corrupt_no_backup",
-        translation_placeholders={
-            "title": title,
-            "file": err.path,
-            "reason": err.placeholders.get("reason", ""),
-        }
-        | ({"backup": backup} if backup else {}),
-    )
-
-
-def async_clear_unreadable(hass: HomeAssistant, entry_id: str) -> None:
-    """The entry's files were read: drop a stale repair issue."""
-    ir.async_delete_issue(hass, DOMAIN, unreadable_issue_id(entry_id))

@@ -6,35 +6,22 @@ device or their door label (``A-07``), with the wall only where labels repeat.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN
-from .ledger import LedgerError, Parcel
-
-if TYPE_CHECKING:
-    from .locker import Locker
+from .coordinator import ParcelLockerCoordinator
+from .domain.ledger import LedgerError, Parcel
+from .errors import refused as _error
 
 ATTR_WALL = "wall"
 ATTR_COMPARTMENT = "compartment"
 
 
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders,
-    )
-
-
-def loaded_lockers(hass: HomeAssistant) -> list[Locker]:
+def loaded_lockers(hass: HomeAssistant) -> list[ParcelLockerCoordinator]:
     """The lockers of every loaded entry; refuses when there is none."""
     lockers = [
-        entry.runtime_data.locker
-        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        entry.runtime_data for entry in hass.config_entries.async_loaded_entries(DOMAIN)
     ]
     if not lockers:
         raise _error("not_loaded")
@@ -50,7 +37,9 @@ def _device_identifier(hass: HomeAssistant, device_id: str) -> str | None:
     )
 
 
-def resolve_wall(hass: HomeAssistant, wall: str | None) -> tuple[Locker, str]:
+def resolve_wall(
+    hass: HomeAssistant, wall: str | None
+) -> tuple[ParcelLockerCoordinator, str]:
     """The locker and wall id for a wall device, id or name.
 
     Without a wall, the only wall there is; with several, the caller must say.
@@ -71,7 +60,7 @@ def resolve_wall(hass: HomeAssistant, wall: str | None) -> tuple[Locker, str]:
 
 def target_lockers(
     hass: HomeAssistant, wall: str | None
-) -> list[tuple[Locker, str | None]]:
+) -> list[tuple[ParcelLockerCoordinator, str | None]]:
     """The lockers an action may look in: the named wall's, or all of them."""
     if wall is not None:
         locker, wall_id = resolve_wall(hass, wall)
@@ -81,7 +70,7 @@ def target_lockers(
 
 def resolve_compartment(
     hass: HomeAssistant, compartment: str, wall: str | None
-) -> tuple[Locker, str, int]:
+) -> tuple[ParcelLockerCoordinator, str, int]:
     """The locker, wall id and number for a compartment device or label."""
     identifier = _device_identifier(hass, compartment)
     if identifier is not None:
@@ -105,7 +94,9 @@ def resolve_compartment(
     return found[0]
 
 
-def resolve_parcel(hass: HomeAssistant, parcel_id: str) -> tuple[Locker, Parcel]:
+def resolve_parcel(
+    hass: HomeAssistant, parcel_id: str
+) -> tuple[ParcelLockerCoordinator, Parcel]:
     """The locker holding a parcel, and the parcel."""
     for locker in loaded_lockers(hass):
         try:

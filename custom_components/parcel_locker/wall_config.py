@@ -29,7 +29,8 @@ from .const import (
     CONF_SIZES,
     DEFAULT_PULSE_SECONDS,
 )
-from .register_map import (
+from .domain.sizes import Size, compartment_label, parse_sizes
+from .domain.wiring.register_map import (
     MapError,
     OptionalPoints,
     Profile,
@@ -42,7 +43,6 @@ from .register_map import (
     validate_wall,
     wall_map_from_dict,
 )
-from .sizes import Size, compartment_label, parse_sizes
 
 CONF_NAME = "name"
 OPTIONAL_POINT_NAMES = ("latch", "presence", "temperature", "setpoint", "keypad")

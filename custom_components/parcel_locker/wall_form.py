@@ -40,7 +40,9 @@ from .const import (
     DEFAULT_PULSE_SECONDS,
     LOGGER,
 )
-from .register_map import (
+from .domain.readings import WallReading
+from .domain.sizes import MAX_COMPARTMENTS, SizeSpecError, compartment_label
+from .domain.wiring.register_map import (
     MAX_ADDRESS,
     MAX_UNIT_ID,
     MIN_UNIT_ID,
@@ -51,9 +53,8 @@ from .register_map import (
     wall_map_from_dict,
     wall_map_to_dict,
 )
-from .sizes import MAX_COMPARTMENTS, SizeSpecError, compartment_label
 from .wall_config import OPTIONAL_POINT_NAMES, generate_map
-from .wall_link import WallLink, WallReading
+from .wall_link import WallLink
 
 PROFILES_WITH_WIRING_STEP = {Profile.RELAY_INPUT}
 WALL_FORM_PROFILES = [Profile.REFERENCE, Profile.RELAY_INPUT, Profile.CUSTOM]

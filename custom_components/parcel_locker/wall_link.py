@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from modbus_connection import ModbusConnection
 from modbus_connection.model import ManualComponent, RegisterSpace
 
-from .register_map import (
+from .domain.readings import CompartmentReading, KeypadReading, WallReading
+from .domain.wiring.register_map import (
     MAX_BITS_PER_READ,
     MAX_REGISTERS_PER_READ,
     KeypadRole,
@@ -27,48 +27,6 @@ from .register_map import (
     keypad_key,
     point_key,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class CompartmentReading:
-    """What the sensors of one compartment said on the last poll."""
-
-    released: bool
-    door_closed: bool
-    latched: bool | None = None
-    present: bool | None = None
-    temperature: float | None = None
-    setpoint: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class KeypadReading:
-    """The keypad registers on the last poll.
-
-    ``repr`` leaves the entered code out so it can never reach a log line.
-    """
-
-    sequence: int
-    code: int
-    digits: int
-    feedback: int
-
-    def __repr__(self) -> str:
-        """Describe the keypad without the code a resident typed."""
-        return f"KeypadReading(sequence={self.sequence}, digits={self.digits})"
-
-    @property
-    def entered(self) -> str:
-        """The code as typed, leading zeros included."""
-        return str(self.code).zfill(self.digits) if self.digits else ""
-
-
-@dataclass(frozen=True, slots=True)
-class WallReading:
-    """Everything one poll read from a wall; equal readings mean nothing changed."""
-
-    compartments: Mapping[int, CompartmentReading]
-    keypad: KeypadReading | None = None
 
 
 class WallLink:
@@ -85,6 +43,9 @@ class WallLink:
             (number, tuple(point_key(number, role) for role in Role))
             for number in (compartment.number for compartment in wall.compartments)
         ]
+        # The last values read and what they decoded to: an unchanged wall is
+        # not decoded again, and gives the very same reading (cheap to compare).
+        self._last: tuple[dict[str, Any], WallReading] | None = None
         for unit_id, unit_fields in component_fields(wall).items():
             unit = connection.for_unit(unit_id)
             if unit_fields.bits:
@@ -126,7 +87,11 @@ class WallLink:
         values: dict[str, Any] = {}
         for component in self._components:
             values.update(await component.async_update(notify=False))
-        return self._decode(values)
+        if self._last is not None and self._last[0] == values:
+            return self._last[1]
+        reading = self._decode(values)
+        self._last = (values, reading)
+        return reading
 
     def _bit(self, values: Mapping[str, Any], key: str) -> bool | None:
         value = values.get(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.parcel_locker.ledger import Ledger, LedgerSettings
+from custom_components.parcel_locker.domain.ledger import Ledger, LedgerSettings
 
 from .helpers import make_ledger
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import json
 from typing import Any
 
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     CompartmentSpec,
     DomainEvent,
     EventType,
@@ -14,7 +14,7 @@ from custom_components.parcel_locker.ledger import (
     LedgerSettings,
     Parcel,
 )
-from custom_components.parcel_locker.sizes import Size, compartment_label
+from custom_components.parcel_locker.domain.sizes import Size, compartment_label
 
 KEY = b"test-install-key-0123456789abcdef"
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -73,8 +73,9 @@ def deliver(
     parcel = ledger.assign(recipient, size, "DHL", "TRACK1", cold, wall, now)
     assert ledger.door_opened(parcel.wall, parcel.number, now + sec(5)) == []
     events = ledger.door_closed(parcel.wall, parcel.number, now + sec(20))
-    code = only(events, EventType.DELIVERED).data["code"]
-    return ledger.parcel(parcel.parcel_id), code
+    issued = only(events, EventType.DELIVERED).issued
+    assert issued is not None
+    return ledger.parcel(parcel.parcel_id), issued.code
 
 
 def pick_up(

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     UNKNOWN_RECIPIENT,
     CodeKind,
     CompartmentDoorOpenError,
@@ -32,7 +32,7 @@ from custom_components.parcel_locker.ledger import (
     UnknownWallError,
     WallRequiredError,
 )
-from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.domain.sizes import Size
 
 from .helpers import KEY, T0, WALL_A, deliver, make_ledger, only, pick_up, sec, specs
 
@@ -285,11 +285,18 @@ def test_full_delivery_and_pickup(ledger: Ledger) -> None:  # noqa: PLR0915 - on
     assert data["carrier"] == "DHL"
     assert data["tracking"] == "JD0001"
     assert data["kind"] == "delivery"
-    code = data["code"]
+    # The code travels beside the event, never in it (events are recorded).
+    assert "code" not in data
+    assert "qr" not in data
+    assert delivered.issued is not None
+    code = delivered.issued.code
     assert code.isdigit()
     assert len(code) == 8
     assert data["expires"] == (T0 + sec(45) + ledger.settings.code_lifetime).isoformat()
-    assert data["qr"] == f"parcel-locker://pickup?wall=A&compartment=A-04&code={code}"
+    assert (
+        delivered.issued.qr
+        == f"parcel-locker://pickup?wall=A&compartment=A-04&code={code}"
+    )
     assert ledger.compartment_status(wall, number) is CompartmentStatus.OCCUPIED
     assert ledger.parcel(parcel.parcel_id).state is ParcelState.STORED
     assert ledger.waiting_count() == 1
@@ -348,7 +355,7 @@ def test_bounce_does_not_complete_twice(ledger: Ledger) -> None:
     assert ledger.compartment(w, n).phase is DoorPhase.LOADING
     assert ledger.door_closed(w, n, T0 + sec(7)) == []
     assert len(ledger.list_codes()) == 1
-    code = events[0].data["code"]
+    code = events[0].issued.code
     events = pick_up(ledger, code, T0 + sec(100))
     assert [event.type for event in events] == [EventType.PICKED_UP]
     # Re-open within the grace after pickup: nothing happens.
@@ -640,10 +647,10 @@ def test_return_flow(ledger: Ledger) -> None:
     assert ready.data["kind"] == "return"
     assert ready.data["recipient"] == "person.ann"
     assert ready.data["tracking"] == "RET1"
-    code = ready.data["code"]
-    assert (
-        ready.data["qr"]
-        == f"parcel-locker://collect?wall=A&compartment=A-04&code={code}"
+    assert "code" not in ready.data
+    code = ready.issued.code
+    assert ready.issued.qr == (
+        f"parcel-locker://collect?wall=A&compartment=A-04&code={code}"
     )
     assert ledger.parcel(parcel.parcel_id).state is ParcelState.RETURN_WAITING
     assert ledger.list_codes()[0]["kind"] == "return"

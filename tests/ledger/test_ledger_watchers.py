@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from custom_components.parcel_locker.ledger import (
+from custom_components.parcel_locker.domain.ledger import (
     CompartmentStatus,
     EventType,
     Ledger,
     LedgerSettings,
     ParcelState,
 )
-from custom_components.parcel_locker.sizes import Size
+from custom_components.parcel_locker.domain.sizes import Size
 
 from .helpers import T0, WALL_A, deliver, only, pick_up, round_trip, sec, specs
 

@@ -694,6 +694,27 @@ async def post(
     return response.status, await response.json()
 
 
+@pytest.mark.parametrize(
+    "host", ["evil.example:8124", "localhost", "127.0.0.1", "127.0.0.2:{port}", ""]
+)
+async def test_page_refuses_other_host_names(
+    sim: LockerSimulator, web: TestClient[Any, Any], host: str
+) -> None:
+    """A page elsewhere pointing its own name at 127.0.0.1 (DNS rebinding) gets 421.
+
+    Only requests addressed to the address the simulator listens on are served.
+    """
+    port = web.server.port
+    for path, method in (("/", "get"), ("/api/state", "get"), ("/api/restart", "post")):
+        response = await web.request(
+            method, path, headers={"Host": host.format(port=port)}
+        )
+        assert response.status == 421, (path, host)
+    assert sim.running
+    own = await web.get("/api/state", headers={"Host": f"127.0.0.1:{port}"})
+    assert own.status == 200
+
+
 async def test_page_and_state(sim: LockerSimulator, web: TestClient[Any, Any]) -> None:
     page = await web.get("/")
     assert page.status == 200

@@ -1,0 +1,1 @@
+"""The domain: pure Python, no Home Assistant imports, time passed in."""

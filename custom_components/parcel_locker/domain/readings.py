@@ -1,0 +1,48 @@
+"""What one poll read from a wall, as plain values (decoded by ``wall_link``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CompartmentReading:
+    """What the sensors of one compartment said on the last poll."""
+
+    released: bool
+    door_closed: bool
+    latched: bool | None = None
+    present: bool | None = None
+    temperature: float | None = None
+    setpoint: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeypadReading:
+    """The keypad registers on the last poll.
+
+    ``repr`` leaves the entered code out so it can never reach a log line.
+    """
+
+    sequence: int
+    code: int
+    digits: int
+    feedback: int
+
+    def __repr__(self) -> str:
+        """Describe the keypad without the code a resident typed."""
+        return f"KeypadReading(sequence={self.sequence}, digits={self.digits})"
+
+    @property
+    def entered(self) -> str:
+        """The code as typed, leading zeros included."""
+        return str(self.code).zfill(self.digits) if self.digits else ""
+
+
+@dataclass(frozen=True, slots=True)
+class WallReading:
+    """Everything one poll read from a wall; equal readings mean nothing changed."""
+
+    compartments: Mapping[int, CompartmentReading]
+    keypad: KeypadReading | None = None

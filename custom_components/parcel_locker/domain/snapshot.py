@@ -1,0 +1,112 @@
+"""One frozen picture of the locker per poll: what every entity shows.
+
+The coordinator publishes a ``LockerSnapshot`` after each poll and each action;
+entities only read it (never the live ledger), through their descriptions'
+``value_fn``. Equal snapshots mean nothing changed, so an idle poll wakes no
+entity: parts that did not change are the very same objects as before, which
+keeps comparing two snapshots cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from .ledger import UNKNOWN_RECIPIENT, CompartmentStatus, Ledger, ParcelState, Problem
+from .readings import CompartmentReading, WallReading
+from .sizes import Size
+
+# What a resident may see of each waiting parcel (``list_parcels`` key -> shown).
+RESIDENT_FIELDS = MappingProxyType(
+    {
+        "parcel_id": "parcel_id",
+        "compartment": "compartment",
+        "wall": "wall",
+        "wall_name": "wall_name",
+        "size": "size",
+        "carrier": "carrier",
+        "stored_at": "since",
+        "code_expires": "expires",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CompartmentState:
+    """One compartment: its sensors (None while its wall is silent), its status."""
+
+    reading: CompartmentReading | None
+    status: CompartmentStatus
+
+
+@dataclass(frozen=True, slots=True)
+class WallState:
+    """One wall: whether it answers, its compartments and its counts."""
+
+    online: bool
+    compartments: Mapping[int, CompartmentState]
+    free: int
+    free_by_size: Mapping[Size, int]
+    waiting: int
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LockerSnapshot:
+    """Every wall of one controller, and the parcels waiting per person."""
+
+    walls: Mapping[str, WallState]
+    waiting: Mapping[str, tuple[Mapping[str, Any], ...]]
+
+
+def wall_state(
+    ledger: Ledger,
+    wall_id: str,
+    reading: WallReading | None,
+    *,
+    keypad_locked: bool,
+) -> WallState:
+    """What a wall shows, from the ledger and its last reading (None: offline)."""
+    compartments = {
+        view.number: CompartmentState(
+            reading=None if reading is None else reading.compartments.get(view.number),
+            status=view.status,
+        )
+        for view in ledger.compartments(wall_id)
+        if not view.retired
+    }
+    problems = ledger.problems(wall_id)
+    if keypad_locked:
+        problems.add(Problem.KEYPAD_LOCKED_OUT)
+    free_by_size: dict[Size, int] = {}
+    for view in ledger.compartments(wall_id):
+        if view.status is CompartmentStatus.FREE and not view.retired:
+            free_by_size[view.size] = free_by_size.get(view.size, 0) + 1
+    return WallState(
+        online=reading is not None,
+        compartments=compartments,
+        free=sum(free_by_size.values()),
+        free_by_size=free_by_size,
+        waiting=ledger.waiting_count(wall_id),
+        problems=tuple(sorted(problems)),
+    )
+
+
+def waiting_by_person(ledger: Ledger) -> dict[str, tuple[Mapping[str, Any], ...]]:
+    """The parcels waiting for each recipient, oldest first; never a code."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for parcel in ledger.list_parcels():
+        recipient = parcel["recipient"]
+        if recipient == UNKNOWN_RECIPIENT:
+            continue
+        parcels = found.setdefault(recipient, [])
+        if parcel["state"] == ParcelState.STORED:
+            parcels.append(
+                {shown: parcel[key] for key, shown in RESIDENT_FIELDS.items()}
+            )
+    return {
+        recipient: tuple(sorted(parcels, key=lambda parcel: parcel["since"]))
+        for recipient, parcels in found.items()
+    }

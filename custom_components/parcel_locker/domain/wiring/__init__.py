@@ -1,0 +1,1 @@
+"""Where each compartment's points live on the Modbus link."""

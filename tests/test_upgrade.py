@@ -1,0 +1,104 @@
+"""Upgrading keeps what was stored: a ledger written by version 0.1.0 loads whole.
+
+``fixtures/ledger_written_by_0_1_0.json`` was written by the previous release
+(a real Home Assistant run: parcels stored, collected, reserved, a return, a
+courier code, wrong codes counted in the old per-keypad counters).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import json
+from pathlib import Path
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+
+from custom_components.parcel_locker.const import DOMAIN
+from simulator.server import LockerSimulator
+
+from .conftest import BOB, poll, wall_subentry
+
+FIXTURE = Path(__file__).parent / "fixtures" / "ledger_written_by_0_1_0.json"
+
+
+MINUTE = timedelta(minutes=1)
+
+
+def shifted(value: Any, by: timedelta) -> Any:
+    """``value`` with every timestamp in it moved by ``by``."""
+    if isinstance(value, dict):
+        return {key: shifted(item, by) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shifted(item, by) for item in value]
+    if isinstance(value, str) and len(value) >= 25 and value[10:11] == "T":
+        moment = dt_util.parse_datetime(value)
+        if moment is not None and moment.tzinfo is not None:
+            return (moment + by).isoformat()
+    return value
+
+
+async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
+    hass: HomeAssistant,
+    connection_data: dict[str, Any],
+    mock_config_entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+) -> None:
+    old = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    # The file is as it was written, moved in time as a whole so it was written
+    # a minute ago (codes expire; every time keeps its distance to the others).
+    written_at = max(
+        moment
+        for entry in old["ledger"]["data"]["audit"]
+        if (moment := dt_util.parse_datetime(entry["time"])) is not None
+    )
+    old["ledger"] = shifted(old["ledger"], dt_util.utcnow() - written_at - MINUTE)
+    stored = old["ledger"]["data"]
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=old["entry_id"],
+        title=mock_config_entry.title,
+        data=connection_data,
+        unique_id=mock_config_entry.unique_id,
+        subentries_data=[wall_subentry()],
+    )
+    storage = Path(hass.config.path(".storage"))
+    storage.mkdir(parents=True, exist_ok=True)
+    # Version 0.1.0 saved through Home Assistant's Store: the same layout.
+    (storage / f"{DOMAIN}.secret").write_text(json.dumps(old["secret"]))
+    ledger_file = storage / f"{DOMAIN}.{entry.entry_id}.ledger"
+    ledger_file.write_text(json.dumps(old["ledger"]))
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+
+    ledger = entry.runtime_data.ledger
+    before = {parcel["parcel_id"]: parcel["state"] for parcel in stored["parcels"]}
+    after = {
+        parcel["parcel_id"]: parcel["state"]
+        for parcel in ledger.list_parcels(include_finished=True)
+    }
+    assert after == before
+    assert len(ledger.audit_trail()) == len(stored["audit"])
+    assert len(ledger.list_codes()) == len(stored["codes"])
+
+    # Bob's code from before the upgrade opens his compartment.
+    response = await hass.services.async_call(
+        DOMAIN,
+        "redeem_code",
+        {"code": old["bob_code"]},
+        blocking=True,
+        return_response=True,
+        context=Context(user_id=people[BOB].id),
+    )
+    assert response["parcel_id"] == old["bob_parcel"]
+    assert await poll(entry)
+    # The old per-keypad counters are gone from the file once it is saved.
+    saved = json.loads(ledger_file.read_bytes())["data"]
+    assert "keypads" not in saved
+    assert "remote_keypad" not in saved
