@@ -501,7 +501,7 @@ def _check(run: _Run, report: LoadReport) -> None:
     ledger = run.ledger
     stored = json.loads(json.dumps(ledger.to_dict()))
     try:
-        Ledger.from_dict(stored, ledger._codes._key, ledger.settings)  # noqa: SLF001
+        Ledger.from_dict(stored, ledger._book._key, ledger.settings)  # noqa: SLF001
     except Exception as err:  # noqa: BLE001 - reported, not raised
         report.checks["ledger passes its consistency check"] = False
         run.violations.append(f"ledger inconsistent: {err}")

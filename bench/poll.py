@@ -43,7 +43,7 @@ from custom_components.parcel_locker.connection import (
 )
 from custom_components.parcel_locker.const import REQUEST_TIMEOUT
 from custom_components.parcel_locker.domain.sizes import parse_sizes
-from custom_components.parcel_locker.domain.wiring.register_map import (
+from custom_components.parcel_locker.domain.wiring import (
     OptionalPoints,
     ReferenceWiring,
     Table,

@@ -433,17 +433,26 @@ async def assert_restored(
 
 
 def assert_stopped_with_issue(
-    hass: HomeAssistant, entry: MockConfigEntry, reason: str
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    reason: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> ir.IssueEntry:
     assert entry.state is ConfigEntryState.SETUP_ERROR
     assert entry.reason is not None
     assert "cannot be read" in entry.reason
-    assert reason in entry.reason
+    # Why it cannot be read is for the log (English), not a placeholder.
+    logged = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "custom_components.parcel_locker"
+    ]
+    assert any(reason in line for line in logged), logged
     found = issue(hass, entry)
     assert found is not None
     assert found.severity is ir.IssueSeverity.CRITICAL
     assert found.translation_placeholders is not None
-    assert reason in found.translation_placeholders["reason"]
+    assert "reason" not in found.translation_placeholders
     # No entity runs on a guess: whatever is registered stays unavailable.
     assert {state.state for state in hass.states.async_all("lock")} <= {
         STATE_UNAVAILABLE
@@ -485,6 +494,7 @@ async def test_damaged_ledger_is_kept_reported_and_not_emptied(
     simulator: LockerSimulator,
     damage: Any,
     reason: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Stored ledger data that cannot be used stops the entry with a repair issue.
 
@@ -503,7 +513,7 @@ async def test_damaged_ledger_is_kept_reported_and_not_emptied(
 
     await set_up(hass, entry)
 
-    found = assert_stopped_with_issue(hass, entry, reason)
+    found = assert_stopped_with_issue(hass, entry, reason, caplog)
     assert found.translation_key == "ledger_corrupt"
     assert path.read_bytes() == damaged  # never replaced
     (backup,) = backups(storage)
@@ -515,13 +525,16 @@ async def test_damaged_ledger_is_kept_reported_and_not_emptied(
 
 
 async def test_storage_file_without_data(
-    hass: HomeAssistant, storage: Path, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    storage: Path,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A storage envelope without data is reported the same way."""
     write(storage / ledger_key(mock_config_entry), b'{"version": 1, "nothing": 1}')
     await set_up(hass, mock_config_entry)
     found = assert_stopped_with_issue(
-        hass, mock_config_entry, "not a Home Assistant storage file"
+        hass, mock_config_entry, "not a Home Assistant storage file", caplog
     )
     assert found.translation_key == "ledger_corrupt"
 
@@ -548,6 +561,7 @@ async def test_damaged_ledger_file_on_disk(
     simulator: LockerSimulator,
     damage: Any,
     reason: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A truncated, empty or foreign ledger file: byte-for-byte backup, file untouched.
 
@@ -564,7 +578,7 @@ async def test_damaged_ledger_file_on_disk(
 
     await set_up(hass, entry)
 
-    found = assert_stopped_with_issue(hass, entry, reason)
+    found = assert_stopped_with_issue(hass, entry, reason, caplog)
     assert path.read_bytes() == broken  # still there, unchanged
     (backup,) = backups(storage)
     assert backup.name.startswith(path.name + ".corrupt-")
@@ -609,6 +623,7 @@ async def test_damaged_secret_key_is_never_replaced(
     storage: Path,
     mock_config_entry: MockConfigEntry,
     simulator: LockerSimulator,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A new key would void every code in the wall: a damaged key file stops setup."""
     entry = mock_config_entry
@@ -623,7 +638,7 @@ async def test_damaged_secret_key_is_never_replaced(
     ):
         secret.write_bytes(broken)
         await set_up(hass, entry)
-        found = assert_stopped_with_issue(hass, entry, reason)
+        found = assert_stopped_with_issue(hass, entry, reason, caplog)
         assert found.translation_placeholders["file"] == str(secret)
         assert secret.read_bytes() == broken
         assert any(b.read_bytes() == broken for b in backups(storage))
@@ -636,6 +651,7 @@ async def test_no_backup_possible_is_still_reported(
     hass: HomeAssistant,
     storage: Path,
     mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """When not even a copy can be written, the issue says so; nothing crashes."""
     path = storage / ledger_key(mock_config_entry)
@@ -645,7 +661,7 @@ async def test_no_backup_possible_is_still_reported(
         side_effect=OSError(28, "No space left on device"),
     ):
         await set_up(hass, mock_config_entry)
-    found = assert_stopped_with_issue(hass, mock_config_entry, "not JSON")
+    found = assert_stopped_with_issue(hass, mock_config_entry, "not JSON", caplog)
     assert found.translation_key == "ledger_corrupt_no_backup"
     assert "backup" not in found.translation_placeholders
     assert not backups(storage)
@@ -665,7 +681,7 @@ async def test_unreadable_ledger_file_is_an_os_error(
     (storage / ledger_key("dir")).mkdir(parents=True)
     with pytest.raises(UnreadableStoreError) as err:
         await LedgerStore(hass, "dir").async_load(KEY, LedgerSettings())
-    assert "cannot be read" in err.value.placeholders["reason"]
+    assert "cannot be read" in err.value.detail
 
 
 async def test_setup_retries_when_the_ledger_cannot_be_saved(

@@ -86,7 +86,7 @@ def assert_consistent(entry: MockConfigEntry) -> None:
     """The ledger passes its own load-time checks (no parcel in two places...)."""
     ledger = ledger_of(entry)
     stored = json.loads(json.dumps(ledger.to_dict()))
-    assert Ledger.from_dict(stored, ledger._codes._key).to_dict() == stored
+    assert Ledger.from_dict(stored, ledger._book._key).to_dict() == stored
 
 
 async def pick_up(

@@ -49,7 +49,7 @@ from custom_components.parcel_locker.domain.sizes import (
     format_sizes,
     parse_sizes,
 )
-from custom_components.parcel_locker.domain.wiring.register_map import (
+from custom_components.parcel_locker.domain.wiring import (
     ALLOWED_TABLES,
     KEYPAD_CODE_ADDRESS,
     KEYPAD_DIGITS_ADDRESS,
@@ -219,7 +219,7 @@ def assert_blocks_within_protocol(events_by_unit: dict[int, list[ReadEvent]]) ->
         for event in events:
             limit = (
                 MAX_BITS_PER_READ
-                if Table(event.register_type).is_bit
+                if Table(event.register_type) in {Table.COIL, Table.DISCRETE}
                 else MAX_REGISTERS_PER_READ
             )
             assert 1 <= event.count <= limit, event
@@ -253,13 +253,17 @@ def size_lists(draw: st.DrawFn, max_count: int = MAX_COMPARTMENTS) -> tuple[Size
 
 
 @st.composite
-def cooled_sets(draw: st.DrawFn, count: int) -> frozenset[int]:
-    """Cooled compartments: either one run (as walls are built) or any subset."""
+def cooled_sets(draw: st.DrawFn, count: int, most: int | None = None) -> frozenset[int]:
+    """Cooled compartments: either one run (as walls are built) or any subset.
+
+    ``most`` caps how many there are (every compartment by default).
+    """
+    most = count if most is None else min(most, count)
     if draw(st.booleans()):
         first = draw(st.integers(1, count))
-        last = draw(st.integers(first, count))
+        last = draw(st.integers(first, min(count, first + most - 1)))
         return frozenset(range(first, last + 1))
-    return frozenset(draw(st.sets(st.integers(1, count), max_size=count)))
+    return frozenset(draw(st.sets(st.integers(1, count), max_size=most)))
 
 
 @st.composite
@@ -278,8 +282,14 @@ def relay_input_walls(draw: st.DrawFn, max_count: int = MAX_COMPARTMENTS) -> Gen
     """A relay board + input board wall from random valid installer inputs."""
     sizes = draw(size_lists(max_count))
     count = len(sizes)
-    cooled = draw(cooled_sets(count))
     optional = draw(optional_points)
+    # Each cooled compartment's probe has a unit id of its own: with probes
+    # fitted, a link has room for at most 247 of them.
+    cooled = draw(
+        cooled_sets(
+            count, MAX_UNIT_ID - MIN_UNIT_ID + 1 if optional.temperature else None
+        )
+    )
     probes = len(cooled) if optional.temperature else 0
     # One probe per unit id: more cooled compartments than unit ids cannot be wired.
     assume(probes <= MAX_UNIT_ID - MIN_UNIT_ID + 1)
@@ -487,6 +497,18 @@ def test_setpoint_is_only_mapped_for_cooled_compartments() -> None:
 
 
 # -- 3. relay board + input board -----------------------------------------------------
+
+
+def test_relay_input_probes_run_out_of_unit_ids() -> None:
+    """Each probe has a unit id of its own: 247 fit on a link, a 248th is refused."""
+    wiring = RelayInputWiring(relay_unit_id=1, input_unit_id=2, probe_unit_id=1)
+    sizes = (Size.S,) * 248
+    probes = OptionalPoints(temperature=True)
+    validate_wall(relay_input_layout(wiring, sizes, range(1, 248), probes))
+    with pytest.raises(MapError) as err:
+        validate_wall(relay_input_layout(wiring, sizes, range(1, 249), probes))
+    assert err.value.reason == "unit_id_out_of_range"
+    assert err.value.placeholders == {"unit_id": "248"}
 
 
 def test_relay_input_layout_wires_relays_doors_presence_and_probes() -> None:

@@ -671,7 +671,7 @@ async def test_concurrent_assignments_never_share_a_compartment(
     assert len(failures) == 26
     for failure in failures:
         assert isinstance(failure, ServiceValidationError), repr(failure)
-        assert failure.translation_key == "no_compartment_available"
+        assert failure.translation_key == "no_compartment_available_any_wall"
 
     labels = {success["compartment"] for success in successes}
     assert labels == {f"A-{number:02d}" for number in range(1, 25)}

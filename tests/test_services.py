@@ -166,8 +166,8 @@ async def test_cold_parcels_go_to_cooled_compartments(
         await call(
             hass, "assign_delivery", {"recipient": BOB, "carrier": "F", "cold": True}
         )
-    assert err.value.translation_key == "no_compartment_available"
-    assert "size S" in str(err.value)
+    assert err.value.translation_key == "no_cooled_compartment_available_any_wall"
+    assert str(err.value) == "No free cooled compartment fits a parcel of size S"
 
 
 async def test_no_compartment_of_that_size(
@@ -178,7 +178,8 @@ async def test_no_compartment_of_that_size(
         await call(
             hass, "assign_delivery", {"recipient": BOB, "carrier": "X", "size": "XL"}
         )
-    assert err.value.translation_key == "no_compartment_available"
+    assert err.value.translation_key == "no_compartment_available_any_wall"
+    assert str(err.value) == "No free compartment fits a parcel of size XL"
     assert simulator.wall(1).coil_writes == []
 
 

@@ -21,7 +21,7 @@ from .connection import controller_identity, create_connection
 from .const import DOMAIN, LOGGER, SUBENTRY_WALL
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
 from .domain.ledger import LedgerError
-from .domain.wiring.register_map import MapError
+from .domain.wiring import MapError
 from .entity import wall_device_info
 from .guard_keeper import DATA_GUARD, GuardKeeper
 from .options import ledger_settings
@@ -61,10 +61,10 @@ async def async_setup_entry(
             translation_key="invalid_wall_map",
             translation_placeholders={"reason": err.reason},
         ) from err
-    except LedgerError as err:
+    except LedgerError as err:  # options the ledger cannot work with
         raise ConfigEntryError(
             translation_domain=DOMAIN,
-            translation_key="invalid_options",
+            translation_key=err.translation_key,
             translation_placeholders=err.placeholders,
         ) from err
     store = LedgerStore(hass, entry.entry_id)
@@ -77,7 +77,6 @@ async def async_setup_entry(
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="ledger_unreadable",
-            translation_placeholders=err.placeholders,
         ) from err
     except HomeAssistantError as err:  # the new key could not be saved
         raise ConfigEntryNotReady(

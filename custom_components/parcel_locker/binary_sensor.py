@@ -18,7 +18,7 @@ from .compat import BinarySensorDeviceClass
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
 from .domain.readings import CompartmentReading
 from .domain.snapshot import WallState
-from .domain.wiring.register_map import CompartmentMap
+from .domain.wiring import CompartmentMap
 from .entity import CompartmentEntity, WallEntity
 from .wall_config import WallConfig
 

@@ -61,7 +61,7 @@ from .const import (
     SUBENTRY_WALL,
 )
 from .domain.sizes import SizeSpecError, compartment_label, parse_sizes
-from .domain.wiring.register_map import (
+from .domain.wiring import (
     EDITABLE_ROLES,
     MAX_UNIT_ID,
     MIN_UNIT_ID,

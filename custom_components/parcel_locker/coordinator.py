@@ -28,10 +28,10 @@ from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DOMAIN, LOGGER
 from .domain.guard import keypad_source
 from .domain.ledger import (
     CodeRejectedError,
+    CodeRejection,
     CompartmentSpec,
     CompartmentStatus,
     DomainEvent,
-    InvalidCodeError,
     IssuedCode,
     Ledger,
     LedgerError,
@@ -422,9 +422,8 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
                 now=now,
             )
             # A right code at the wrong time says so, unless that locked it out.
-            if isinstance(err, InvalidCodeError) or refusal.translation_key != (
-                "invalid_code"
-            ):
+            wrong_code = err.reason in {CodeRejection.INVALID, CodeRejection.MALFORMED}
+            if wrong_code or refusal.translation_key != "invalid_code":
                 raise refusal from None
             raise ledger_refusal(err) from None
         except LedgerError as err:

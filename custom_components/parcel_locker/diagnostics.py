@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_COURIER_USERS
 from .coordinator import ParcelLockerConfigEntry
-from .domain.wiring.register_map import wall_map_to_dict
+from .domain.wiring import wall_map_to_dict
 
 TO_REDACT = {CONF_HOST, "title", CONF_COURIER_USERS}
 

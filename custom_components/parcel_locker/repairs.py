@@ -30,12 +30,12 @@ async def async_report_unreadable(
 ) -> None:
     """Back the unreadable file up and tell the installer what to do."""
     backup = await async_backup_unreadable(hass, err)
-    reason = err.placeholders.get("reason", "")
+    # What is wrong with it goes to the log (English); the issue says what to do.
     LOGGER.error(
         "The stored file %s of %s cannot be read (%s); backup: %s",
         err.path,
         title,
-        reason,
+        err.detail,
         backup or "none could be written",
     )
     ir.async_create_issue(
@@ -46,7 +46,7 @@ async def async_report_unreadable(
         is_persistent=False,
         severity=ir.IssueSeverity.CRITICAL,
         translation_key="ledger_corrupt" if backup else "ledger_corrupt_no_backup",
-        translation_placeholders={"title": title, "file": err.path, "reason": reason}
+        translation_placeholders={"title": title, "file": err.path}
         | ({"backup": backup} if backup else {}),
     )
 

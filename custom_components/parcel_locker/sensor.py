@@ -23,7 +23,7 @@ from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
 from .domain.ledger import CompartmentStatus
 from .domain.sizes import Size
 from .domain.snapshot import CompartmentState, WallState
-from .domain.wiring.register_map import CompartmentMap
+from .domain.wiring import CompartmentMap
 from .entity import CompartmentEntity, ParcelLockerEntity, WallEntity
 from .wall_config import WallConfig
 

@@ -41,13 +41,13 @@ BACKUP_INFIX = ".corrupt-"
 class UnreadableStoreError(LedgerCorruptError):
     """A stored file of the locker that cannot be used as it is.
 
-    Placeholders: ``reason``. ``path`` is the file, ``content`` what was found
-    in it (the raw bytes), for the backup.
+    ``detail`` says what is wrong (English, for the log). ``path`` is the file,
+    ``content`` what was found in it (the raw bytes), for the backup.
     """
 
-    def __init__(self, reason: str, *, path: str, content: bytes) -> None:
+    def __init__(self, detail: str, *, path: str, content: bytes) -> None:
         """Keep the file and its content for the backup."""
-        super().__init__({"reason": reason})
+        super().__init__(detail)
         self.path = path
         self.content = content
 
@@ -185,9 +185,8 @@ class LedgerStore:
         try:
             ledger = Ledger.from_dict(data, key, settings)
         except LedgerCorruptError as err:
-            reason = err.placeholders.get("reason") or "written with another key"
             raise UnreadableStoreError(
-                reason, path=self.path, content=self._file.raw
+                err.detail, path=self.path, content=self._file.raw
             ) from err
         self.saved_revision = ledger.revision
         return ledger

@@ -30,7 +30,7 @@ from .const import (
     DEFAULT_PULSE_SECONDS,
 )
 from .domain.sizes import Size, compartment_label, parse_sizes
-from .domain.wiring.register_map import (
+from .domain.wiring import (
     MapError,
     OptionalPoints,
     Profile,

@@ -42,7 +42,7 @@ from .const import (
 )
 from .domain.readings import WallReading
 from .domain.sizes import MAX_COMPARTMENTS, SizeSpecError, compartment_label
-from .domain.wiring.register_map import (
+from .domain.wiring import (
     MAX_ADDRESS,
     MAX_UNIT_ID,
     MIN_UNIT_ID,

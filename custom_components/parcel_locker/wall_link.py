@@ -16,7 +16,7 @@ from modbus_connection import ModbusConnection
 from modbus_connection.model import ManualComponent, RegisterSpace
 
 from .domain.readings import CompartmentReading, KeypadReading, WallReading
-from .domain.wiring.register_map import (
+from .domain.wiring import (
     MAX_BITS_PER_READ,
     MAX_REGISTERS_PER_READ,
     KeypadRole,

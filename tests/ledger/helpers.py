@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 import json
+from pathlib import Path
+import re
 from typing import Any
+
+import pytest
 
 from custom_components.parcel_locker.domain.ledger import (
     CompartmentSpec,
     DomainEvent,
     EventType,
     Ledger,
+    LedgerError,
     LedgerSettings,
     Parcel,
 )
 from custom_components.parcel_locker.domain.sizes import Size, compartment_label
 
 KEY = b"test-install-key-0123456789abcdef"
+STRINGS = Path(__file__).parents[2] / "custom_components/parcel_locker/strings.json"
+MESSAGES = {
+    key: text["message"]
+    for key, text in json.loads(STRINGS.read_text(encoding="utf-8"))[
+        "exceptions"
+    ].items()
+}
+# Placeholders the hub fills in itself (the attempts left before a lock-out).
+ADDED_BY_THE_HUB = {"invalid_code": {"remaining"}}
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 # Wall A: 1-3 S, 4-5 M, 6 L, 7 XL, 8 M cooled, 9 S cooled.
@@ -48,6 +64,22 @@ def make_ledger(settings: LedgerSettings | None = None, *, walls: int = 2) -> Le
     if walls > 1:
         ledger.sync_wall("B", "Garage", specs("B", WALL_B))
     return ledger
+
+
+@contextmanager
+def refused(key: str) -> Iterator[pytest.ExceptionInfo[LedgerError]]:
+    """Expect a ``LedgerError`` carrying this translation key."""
+    with pytest.raises(LedgerError) as err:
+        yield err
+    assert err.value.translation_key == key
+
+
+def assert_translatable(err: LedgerError) -> None:
+    """The refusal reads as a sentence: its key has a message, every gap filled."""
+    message = MESSAGES[err.translation_key]
+    wanted = set(re.findall(r"{(\w+)}", message))
+    wanted -= ADDED_BY_THE_HUB.get(err.translation_key, set())
+    assert wanted <= set(err.placeholders), (err, message)
 
 
 def sec(seconds: float) -> timedelta:

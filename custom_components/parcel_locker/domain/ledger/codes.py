@@ -1,4 +1,4 @@
-"""Codes and keypad rate limiting: the security-sensitive part of the ledger.
+"""The code book: live codes as keyed hashes. The security-sensitive part.
 
 Rules kept here, in one small module, so they can be reviewed on their own:
 
@@ -25,20 +25,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..sizes import Size
-from .model import (
-    CODE_LENGTH_MAX,
-    CODE_LENGTH_MIN,
-    CodeKind,
-    as_mapping,
-    corrupt,
-    iso,
-    iso_req,
-    read_enum,
-    read_int,
-    read_opt_str,
-    read_str,
-    read_time,
-)
+from .model import CODE_LENGTH_MAX, CODE_LENGTH_MIN, CodeKind, iso
 
 MIN_KEY_BYTES = 16
 _DIGEST_CONTEXT = b"parcel_locker/code/v1:"
@@ -107,45 +94,6 @@ class StoredCode:
     size: Size = Size.S
     recipient: str | None = None
     carrier: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (the digest only)."""
-        return {
-            "code_id": self.code_id,
-            "kind": str(self.kind),
-            "digest": self.digest,
-            "wall": self.wall,
-            "parcel_id": self.parcel_id,
-            "issued": iso_req(self.issued),
-            "valid_from": iso_req(self.valid_from),
-            "expires": iso_req(self.expires),
-            "uses_left": self.uses_left,
-            "size": str(self.size),
-            "recipient": self.recipient,
-            "carrier": self.carrier,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: Any) -> StoredCode:
-        """Read the form written by ``to_dict``."""
-        data = as_mapping(raw, "code")
-        digest = read_str(data, "digest")
-        if len(digest) != hashlib.sha256().digest_size * 2:
-            raise corrupt("code digest has the wrong length")
-        return cls(
-            code_id=read_str(data, "code_id"),
-            kind=read_enum(data, "kind", CodeKind),
-            digest=digest,
-            wall=read_str(data, "wall"),
-            parcel_id=read_opt_str(data, "parcel_id"),
-            issued=read_time(data, "issued"),
-            valid_from=read_time(data, "valid_from"),
-            expires=read_time(data, "expires"),
-            uses_left=read_int(data, "uses_left"),
-            size=read_enum(data, "size", Size),
-            recipient=read_opt_str(data, "recipient"),
-            carrier=read_opt_str(data, "carrier"),
-        )
 
     def public(self) -> dict[str, Any]:
         """What may be listed (no digest)."""
@@ -257,18 +205,6 @@ class CodeBook:
                 found = stored
         return found
 
-    def to_list(self) -> list[dict[str, Any]]:
-        """JSON-safe form."""
-        return [stored.to_dict() for stored in self._codes.values()]
-
-    def load(self, raw: list[Any]) -> None:
-        """Replace the codes with the stored list."""
-        codes: dict[str, StoredCode] = {}
-        for item in raw:
-            stored = StoredCode.from_dict(item)
-            if stored.code_id in codes:
-                raise corrupt("duplicate code id")
-            codes[stored.code_id] = stored
-        if len({stored.digest for stored in codes.values()}) != len(codes):
-            raise corrupt("duplicate code digest")
+    def restore(self, codes: dict[str, StoredCode]) -> None:
+        """Take the codes read from storage."""
         self._codes = codes

@@ -1,193 +1,140 @@
-"""Errors of the parcel ledger.
+"""Refusals of the parcel ledger.
 
-Every refusal of the ledger is a ``LedgerError``: the Home Assistant glue turns
-``translation_key`` and ``placeholders`` into a translated ``ServiceValidationError``
-(or a keypad feedback value), so a user never sees a traceback. Placeholders are
-plain strings and never contain a code.
+Every refusal is a ``LedgerError``: a translation key (``ErrorKey``, one message in
+``strings.json`` under ``exceptions``) and placeholders. The Home Assistant glue turns
+them into a translated ``ServiceValidationError`` (or a keypad feedback value), so a
+user never sees a traceback. Placeholders are values only (ids, labels, numbers, ISO
+times), never English words: a message that must read differently has its own key.
+They never contain a code.
 
-A refusal never changes the ledger. Wrong codes are counted outside it, by the
-hub's guard (``domain.guard``).
+Most refusals are plain ``LedgerError`` instances. A subclass exists only where a
+caller acts on the kind of refusal:
+
+* ``CodeRejectedError``: the hub's guard counts it as a failed attempt of whoever
+  typed the code (``reason`` says why it opened nothing).
+* ``NoCompartmentAvailableError``: an action tries the next controller's walls.
+* ``LedgerCorruptError``: stored data that must not be loaded; the store keeps a
+  copy and raises a repair issue.
+
+A refusal never changes the ledger.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from enum import StrEnum
+
+from ..sizes import Size
+
+
+class ErrorKey(StrEnum):
+    """Every translation key a ledger refusal can carry, with its placeholders."""
+
+    UNKNOWN_WALL = "unknown_wall"  # wall
+    WALL_REQUIRED = "wall_required"
+    INVALID_COMPARTMENTS = "invalid_compartments"  # wall, number
+    UNKNOWN_COMPARTMENT = "unknown_compartment"  # wall, number
+    COMPARTMENT_NOT_FREE = "compartment_not_free"  # wall, compartment
+    COMPARTMENT_OUT_OF_SERVICE = "compartment_out_of_service"  # wall, compartment
+    COMPARTMENT_TOO_SMALL = (
+        "compartment_too_small"  # compartment, compartment_size, size
+    )
+    COMPARTMENT_NOT_COOLED = "compartment_not_cooled"  # compartment
+    COMPARTMENT_DOOR_OPEN = "compartment_door_open"  # compartment
+    NO_COMPARTMENT_AVAILABLE = "no_compartment_available"  # size, wall
+    NO_COMPARTMENT_AVAILABLE_ANY_WALL = "no_compartment_available_any_wall"  # size
+    NO_COOLED_COMPARTMENT_AVAILABLE = "no_cooled_compartment_available"  # size, wall
+    NO_COOLED_COMPARTMENT_AVAILABLE_ANY_WALL = (
+        "no_cooled_compartment_available_any_wall"  # size
+    )
+    PARCEL_NOT_FOUND = "parcel_not_found"  # parcel_id
+    PARCEL_NOT_WAITING = "parcel_not_waiting"  # parcel_id
+    PARCEL_FINISHED = "parcel_finished"  # parcel_id
+    INVALID_CODE = "invalid_code"  # the hub adds remaining
+    CODE_EXPIRED = "code_expired"  # expires
+    CODE_NOT_YET_VALID = "code_not_yet_valid"  # valid_from
+    CODE_NOT_FOUND = "code_not_found"  # target (a parcel id or a code id)
+    INVALID_VALIDITY = "invalid_validity"  # valid_from, valid_until
+    INVALID_USES = "invalid_uses"  # uses, max
+    INVALID_SETTINGS = "invalid_settings"  # setting, value (a number)
+    LEDGER_CORRUPT = "ledger_corrupt"
+    LEDGER_KEY_MISMATCH = "ledger_key_mismatch"
 
 
 class LedgerError(Exception):
-    """A refused ledger operation, described by a translation key and placeholders."""
+    """A refused ledger operation: a translation key and its placeholders."""
 
-    translation_key = "ledger_error"
-
-    def __init__(self, placeholders: Mapping[str, str] | None = None) -> None:
-        """Keep the placeholders (strings only)."""
-        self.placeholders: dict[str, str] = dict(placeholders or {})
+    def __init__(self, key: ErrorKey, /, **placeholders: str | int) -> None:
+        """Keep the key and the placeholders (as text, as translations take them)."""
+        self.translation_key = str(key)
+        self.placeholders = {name: str(value) for name, value in placeholders.items()}
         details = ", ".join(
-            f"{key}={value}" for key, value in self.placeholders.items()
+            f"{name}={value}" for name, value in self.placeholders.items()
         )
-        super().__init__(
-            f"{self.translation_key}: {details}" if details else self.translation_key
-        )
+        super().__init__(f"{key}: {details}" if details else str(key))
 
 
-class UnknownWallError(LedgerError):
-    """No wall with this id. Placeholders: ``wall``."""
+class CodeRejection(StrEnum):
+    """Why an entered code opened nothing."""
 
-    translation_key = "unknown_wall"
-
-
-class WallRequiredError(LedgerError):
-    """Several walls exist and the operation must name one. No placeholders."""
-
-    translation_key = "wall_required"
+    INVALID = "invalid"  # no live code is equal to it
+    MALFORMED = "malformed"  # it cannot be a code at all (letters, length)
+    EXPIRED = "expired"  # a right code whose window has ended
+    NOT_YET_VALID = "not_yet_valid"  # a right code whose window has not started
 
 
-class InvalidCompartmentsError(LedgerError):
-    """A wall's compartment list is unusable. Placeholders: ``wall``, ``number``."""
-
-    translation_key = "invalid_compartments"
-
-
-class UnknownCompartmentError(LedgerError):
-    """No such compartment. Placeholders: ``wall``, ``number``."""
-
-    translation_key = "unknown_compartment"
-
-
-class NoCompartmentAvailableError(LedgerError):
-    """Nothing free fits. Placeholders: ``size``, ``wall`` (id or ``any``), ``cold``."""
-
-    translation_key = "no_compartment_available"
-
-
-class CompartmentNotFreeError(LedgerError):
-    """The compartment holds or expects a parcel.
-
-    Placeholders: ``wall``, ``compartment`` (label), ``status``.
-    """
-
-    translation_key = "compartment_not_free"
-
-
-class CompartmentOutOfServiceError(LedgerError):
-    """The compartment is out of service. Placeholders: ``wall``, ``compartment``."""
-
-    translation_key = "compartment_out_of_service"
-
-
-class CompartmentTooSmallError(LedgerError):
-    """The chosen compartment is smaller than the parcel.
-
-    Placeholders: ``compartment``, ``compartment_size``, ``size``.
-    """
-
-    translation_key = "compartment_too_small"
-
-
-class CompartmentNotCooledError(LedgerError):
-    """A cold parcel was sent to a compartment without cooling.
-
-    Placeholders: ``compartment``.
-    """
-
-    translation_key = "compartment_not_cooled"
-
-
-class CompartmentDoorOpenError(LedgerError):
-    """The chosen compartment's door is open. Placeholders: ``compartment``."""
-
-    translation_key = "compartment_door_open"
-
-
-class ParcelNotFoundError(LedgerError):
-    """No parcel with this id. Placeholders: ``parcel_id``."""
-
-    translation_key = "parcel_not_found"
-
-
-class NotInStateError(LedgerError):
-    """The parcel is not in a state that allows the operation.
-
-    Placeholders: ``parcel_id``, ``state`` (current), ``expected`` (comma list).
-    """
-
-    translation_key = "not_in_state"
+_REJECTION_KEYS = {
+    CodeRejection.INVALID: ErrorKey.INVALID_CODE,
+    CodeRejection.MALFORMED: ErrorKey.INVALID_CODE,
+    CodeRejection.EXPIRED: ErrorKey.CODE_EXPIRED,
+    CodeRejection.NOT_YET_VALID: ErrorKey.CODE_NOT_YET_VALID,
+}
 
 
 class CodeRejectedError(LedgerError):
-    """A code that opens nothing. ``reason`` says why; nothing in the ledger changed.
+    """A code that opens nothing; nothing in the ledger changed.
 
-    The hub's guard counts it as a failure of whoever typed it.
+    The hub's guard counts it as a failure of whoever typed it. Placeholders:
+    ``expires`` (expired) or ``valid_from`` (not yet valid), as ISO times.
     """
 
-    reason = "invalid"
-
-
-class InvalidCodeError(CodeRejectedError):
-    """A wrong or malformed code. The hub adds ``remaining`` (attempts left)."""
-
-    translation_key = "invalid_code"
-
-    def __init__(self, reason: str = "invalid") -> None:
-        """Say whether the code was wrong or could not be a code at all."""
-        super().__init__()
+    def __init__(self, reason: CodeRejection, /, **placeholders: str) -> None:
+        """Say why; the translation key follows from the reason."""
+        super().__init__(_REJECTION_KEYS[reason], **placeholders)
         self.reason = reason
 
 
-class CodeExpiredError(CodeRejectedError):
-    """A code that was right but has expired. Placeholders: ``expires`` (ISO)."""
+class NoCompartmentAvailableError(LedgerError):
+    """Nothing free fits the parcel: on ``wall``, or on any wall when it is None."""
 
-    translation_key = "code_expired"
-    reason = "expired"
-
-
-class CodeNotYetValidError(CodeRejectedError):
-    """A code whose validity window has not started. Placeholders: ``valid_from``."""
-
-    translation_key = "code_not_yet_valid"
-    reason = "not_yet_valid"
-
-
-class CodeNotFoundError(LedgerError):
-    """Nothing to revoke. Placeholders: ``target`` (a parcel id or code id)."""
-
-    translation_key = "code_not_found"
-
-
-class InvalidValidityError(LedgerError):
-    """A code validity window that ends before it starts or is already over.
-
-    Placeholders: ``valid_from``, ``valid_until`` (ISO).
-    """
-
-    translation_key = "invalid_validity"
-
-
-class InvalidUsesError(LedgerError):
-    """A courier code's number of uses is out of range.
-
-    Placeholders: ``uses``, ``max``.
-    """
-
-    translation_key = "invalid_uses"
-
-
-class InvalidSettingsError(LedgerError):
-    """A ledger setting out of range. Placeholders: ``setting``, ``value``."""
-
-    translation_key = "invalid_settings"
+    def __init__(self, size: Size, *, wall: str | None, cold: bool) -> None:
+        """Pick the message for a cooled or any compartment, on one wall or any."""
+        if wall is None:
+            key = (
+                ErrorKey.NO_COOLED_COMPARTMENT_AVAILABLE_ANY_WALL
+                if cold
+                else ErrorKey.NO_COMPARTMENT_AVAILABLE_ANY_WALL
+            )
+            super().__init__(key, size=str(size))
+        else:
+            key = (
+                ErrorKey.NO_COOLED_COMPARTMENT_AVAILABLE
+                if cold
+                else ErrorKey.NO_COMPARTMENT_AVAILABLE
+            )
+            super().__init__(key, size=str(size), wall=wall)
 
 
 class LedgerCorruptError(LedgerError):
-    """Stored ledger data that cannot be read. Placeholders: ``reason``."""
+    """Stored ledger data that must not be loaded.
 
-    translation_key = "ledger_corrupt"
-
-
-class LedgerKeyMismatchError(LedgerCorruptError):
-    """Stored data was written with another secret key: no stored code could match.
-
-    No placeholders.
+    ``detail`` says what is wrong, for the log and the repair issue (not a
+    placeholder: it is English). The key is ``ledger_key_mismatch`` when the data
+    was written with another secret key (no stored code could match), else
+    ``ledger_corrupt``.
     """
 
-    translation_key = "ledger_key_mismatch"
+    def __init__(self, detail: str, *, key: ErrorKey = ErrorKey.LEDGER_CORRUPT) -> None:
+        """Keep what is wrong for the log."""
+        super().__init__(key)
+        self.detail = detail
+        self.args = (f"{key}: {detail}",)

@@ -1,14 +1,11 @@
 """Plain data of the parcel ledger: enums, settings, events, parcels, compartments.
 
-Kept apart from ``ledger.py`` so the state machine there reads as behaviour only.
-Everything here is pure Python and JSON-safe through explicit ``to_dict`` /
-``from_dict`` pairs: the Home Assistant glue persists the ledger with a Store, and
-reading it back must either give the same ledger or a ``LedgerCorruptError``.
+Kept apart so the modules with the rules read as behaviour only. How these are
+written to storage and read back is ``persistence``'s job, in one place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -16,11 +13,18 @@ import math
 from typing import Any
 
 from ..sizes import Size
-from .errors import InvalidSettingsError, LedgerCorruptError
+from .errors import ErrorKey, LedgerError
 
 # Minimum and maximum number of digits of a code (options flow: 6-10).
 CODE_LENGTH_MIN = 6
 CODE_LENGTH_MAX = 10
+
+# Who did something, in the audit trail and events, when it was not a person.
+ACTOR_KEYPAD = "keypad"
+ACTOR_AUTOMATION = "automation"
+ACTOR_DOOR = "door"
+# The recipient of a parcel dropped with a courier code: nobody the hub knows.
+UNKNOWN_RECIPIENT = "unknown"
 
 
 class CompartmentStatus(StrEnum):
@@ -83,14 +87,15 @@ class CodeKind(StrEnum):
 
 
 class EventType(StrEnum):
-    """Event types; the glue fires ``parcel_locker_<type>`` on the bus."""
+    """What the ledger reports; the glue fires ``parcel_locker_<type>`` on the bus.
+
+    Rejected codes and keypad lock-outs are the hub's guard's events, not these.
+    """
 
     DELIVERED = "delivered"
     PICKED_UP = "picked_up"
     OVERDUE = "overdue"
     RESERVATION_EXPIRED = "reservation_expired"
-    CODE_REJECTED = "code_rejected"
-    KEYPAD_LOCKED_OUT = "keypad_locked_out"
     DOOR_LEFT_OPEN = "door_left_open"
     FORCED_OPEN = "forced_open"
     TEMPERATURE_ALARM = "temperature_alarm"
@@ -120,9 +125,8 @@ class DomainEvent:
     issued: IssuedCode | None = field(default=None, repr=False, compare=False)
 
 
-def _positive(name: str, value: timedelta) -> None:
-    if value <= timedelta(0):
-        raise InvalidSettingsError({"setting": name, "value": str(value)})
+def _invalid_setting(name: str, value: str) -> LedgerError:
+    return LedgerError(ErrorKey.INVALID_SETTINGS, setting=name, value=value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,20 +146,18 @@ class LedgerSettings:
         if isinstance(self.code_length, bool) or not (
             CODE_LENGTH_MIN <= self.code_length <= CODE_LENGTH_MAX
         ):
-            raise InvalidSettingsError(
-                {"setting": "code_length", "value": str(self.code_length)}
-            )
+            raise _invalid_setting("code_length", str(self.code_length))
         for item in fields(self):
             value = getattr(self, item.name)
-            if isinstance(value, timedelta):
-                _positive(item.name, value)
+            if isinstance(value, timedelta) and value <= timedelta(0):
+                # Durations are options in seconds, minutes or hours: the value
+                # is given in seconds, a number whatever the language.
+                raise _invalid_setting(item.name, f"{value.total_seconds():g}")
         low, high = (float(value) for value in self.temperature_band)
         # Options stored as JSON come back as a list; keep the settings hashable.
         object.__setattr__(self, "temperature_band", (low, high))
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            raise InvalidSettingsError(
-                {"setting": "temperature_band", "value": f"{low}..{high}"}
-            )
+            raise _invalid_setting("temperature_band", f"{low:g}..{high:g}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,87 +171,14 @@ class CompartmentSpec:
 
 
 # ---------------------------------------------------------------------------
-# Reading stored data. Each reader raises LedgerCorruptError instead of letting a
-# KeyError or a wrongly typed value travel into the state machine.
+# Times
 
 
-def corrupt(reason: str) -> LedgerCorruptError:
-    """The error for unreadable stored data."""
-    return LedgerCorruptError({"reason": reason})
-
-
-def as_mapping(value: Any, what: str) -> Mapping[str, Any]:
-    """A stored object, or corrupt."""
-    if not isinstance(value, Mapping):
-        raise corrupt(f"{what} is not an object")
-    return value
-
-
-def as_list(value: Any, what: str) -> list[Any]:
-    """A stored list, or corrupt."""
-    if not isinstance(value, list):
-        raise corrupt(f"{what} is not a list")
-    return value
-
-
-def read_str(data: Mapping[str, Any], key: str) -> str:
-    """A required string."""
-    value = data.get(key)
-    if not isinstance(value, str):
-        raise corrupt(f"{key} is not a string")
-    return value
-
-
-def read_opt_str(data: Mapping[str, Any], key: str) -> str | None:
-    """An optional string."""
-    value = data.get(key)
-    if value is None:
-        return None
-    return read_str(data, key)
-
-
-def read_int(data: Mapping[str, Any], key: str) -> int:
-    """A required integer (a bool is not one)."""
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise corrupt(f"{key} is not an integer")
-    return value
-
-
-def read_bool(data: Mapping[str, Any], key: str) -> bool:
-    """A required boolean."""
-    value = data.get(key)
-    if not isinstance(value, bool):
-        raise corrupt(f"{key} is not a boolean")
-    return value
-
-
-def read_time(data: Mapping[str, Any], key: str) -> datetime:
-    """A required timezone-aware ISO timestamp, as UTC."""
-    value = read_str(data, key)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as err:
-        raise corrupt(f"{key} is not a timestamp") from err
-    if parsed.tzinfo is None:
-        raise corrupt(f"{key} has no timezone")
-    return parsed.astimezone(UTC)
-
-
-def read_opt_time(data: Mapping[str, Any], key: str) -> datetime | None:
-    """An optional timestamp."""
-    if data.get(key) is None:
-        return None
-    return read_time(data, key)
-
-
-def read_enum[E: StrEnum](data: Mapping[str, Any], key: str, enum: type[E]) -> E:
-    """A required enum member by value."""
-    value = read_str(data, key)
-    try:
-        return enum(value)
-    except ValueError as err:
-        raise corrupt(f"{key} has an unknown value") from err
+def aware(value: datetime) -> datetime:
+    """A timezone-aware time as UTC; a naive one is a programming error."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("times passed to the ledger must be timezone-aware")
+    return value.astimezone(UTC)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -300,58 +229,6 @@ class Parcel:
         """Whether the parcel still holds a compartment."""
         return self.state in ACTIVE_STATES
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return {
-            "parcel_id": self.parcel_id,
-            "kind": str(self.kind),
-            "state": str(self.state),
-            "recipient": self.recipient,
-            "size": str(self.size),
-            "carrier": self.carrier,
-            "tracking": self.tracking,
-            "cold": self.cold,
-            "wall": self.wall,
-            "number": self.number,
-            "compartment": self.compartment,
-            "created": iso_req(self.created),
-            "reserved_until": iso(self.reserved_until),
-            "stored_at": iso(self.stored_at),
-            "finished_at": iso(self.finished_at),
-            "finished_by": self.finished_by,
-            "last_reminder": iso(self.last_reminder),
-            "reminders": self.reminders,
-            "cancel_pending": self.cancel_pending,
-            "created_by": self.created_by,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: Any) -> Parcel:
-        """Read the form written by ``to_dict``."""
-        data = as_mapping(raw, "parcel")
-        return cls(
-            parcel_id=read_str(data, "parcel_id"),
-            kind=read_enum(data, "kind", ParcelKind),
-            state=read_enum(data, "state", ParcelState),
-            recipient=read_str(data, "recipient"),
-            size=read_enum(data, "size", Size),
-            carrier=read_str(data, "carrier"),
-            tracking=read_opt_str(data, "tracking"),
-            cold=read_bool(data, "cold"),
-            wall=read_str(data, "wall"),
-            number=read_int(data, "number"),
-            compartment=read_str(data, "compartment"),
-            created=read_time(data, "created"),
-            reserved_until=read_opt_time(data, "reserved_until"),
-            stored_at=read_opt_time(data, "stored_at"),
-            finished_at=read_opt_time(data, "finished_at"),
-            finished_by=read_opt_str(data, "finished_by"),
-            last_reminder=read_opt_time(data, "last_reminder"),
-            reminders=read_int(data, "reminders"),
-            cancel_pending=read_bool(data, "cancel_pending"),
-            created_by=read_opt_str(data, "created_by"),
-        )
-
 
 # ---------------------------------------------------------------------------
 # Compartments
@@ -365,24 +242,6 @@ class DoorSession:
     actor: str
     parcel_id: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return {
-            "purpose": str(self.purpose),
-            "actor": self.actor,
-            "parcel_id": self.parcel_id,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: Any) -> DoorSession:
-        """Read the form written by ``to_dict``."""
-        data = as_mapping(raw, "door session")
-        return cls(
-            purpose=read_enum(data, "purpose", DoorPhase),
-            actor=read_str(data, "actor"),
-            parcel_id=read_opt_str(data, "parcel_id"),
-        )
-
 
 @dataclass(slots=True)
 class Authorisation:
@@ -395,24 +254,6 @@ class Authorisation:
     session: DoorSession
     expires: datetime
     code_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return {
-            "session": self.session.to_dict(),
-            "expires": iso_req(self.expires),
-            "code_id": self.code_id,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: Any) -> Authorisation:
-        """Read the form written by ``to_dict``."""
-        data = as_mapping(raw, "authorisation")
-        return cls(
-            session=DoorSession.from_dict(data.get("session")),
-            expires=read_time(data, "expires"),
-            code_id=read_opt_str(data, "code_id"),
-        )
 
 
 @dataclass(slots=True)
@@ -453,54 +294,6 @@ class Compartment:
         if self.status is CompartmentStatus.RESERVED or self.pending is not None:
             return DoorPhase.AUTHORISED
         return DoorPhase.IDLE
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return {
-            "number": self.number,
-            "label": self.label,
-            "size": str(self.size),
-            "cooled": self.cooled,
-            "status": str(self.status),
-            "parcel_id": self.parcel_id,
-            "retired": self.retired,
-            "door_open": self.door_open,
-            "opened_at": iso(self.opened_at),
-            "session": self.session.to_dict() if self.session else None,
-            "pending": self.pending.to_dict() if self.pending else None,
-            "grace": self.grace.to_dict() if self.grace else None,
-            "grace_until": iso(self.grace_until),
-            "door_alarm_fired": self.door_alarm_fired,
-            "temp_out_since": iso(self.temp_out_since),
-            "temp_alarm_fired": self.temp_alarm_fired,
-        }
-
-    @classmethod
-    def from_dict(cls, wall: str, raw: Any) -> Compartment:
-        """Read the form written by ``to_dict``."""
-        data = as_mapping(raw, "compartment")
-        session = data.get("session")
-        pending = data.get("pending")
-        grace = data.get("grace")
-        return cls(
-            wall=wall,
-            number=read_int(data, "number"),
-            label=read_str(data, "label"),
-            size=read_enum(data, "size", Size),
-            cooled=read_bool(data, "cooled"),
-            status=read_enum(data, "status", CompartmentStatus),
-            parcel_id=read_opt_str(data, "parcel_id"),
-            retired=read_bool(data, "retired"),
-            door_open=read_bool(data, "door_open"),
-            opened_at=read_opt_time(data, "opened_at"),
-            session=None if session is None else DoorSession.from_dict(session),
-            pending=None if pending is None else Authorisation.from_dict(pending),
-            grace=None if grace is None else DoorSession.from_dict(grace),
-            grace_until=read_opt_time(data, "grace_until"),
-            door_alarm_fired=read_bool(data, "door_alarm_fired"),
-            temp_out_since=read_opt_time(data, "temp_out_since"),
-            temp_alarm_fired=read_bool(data, "temp_alarm_fired"),
-        )
 
 
 @dataclass(slots=True)
@@ -575,29 +368,3 @@ class AuditEntry:
     parcel_id: str | None
     actor: str
     result: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form."""
-        return {
-            "time": iso_req(self.time),
-            "action": self.action,
-            "wall": self.wall,
-            "compartment": self.compartment,
-            "parcel_id": self.parcel_id,
-            "actor": self.actor,
-            "result": self.result,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: Any) -> AuditEntry:
-        """Read the form written by ``to_dict``."""
-        data = as_mapping(raw, "audit entry")
-        return cls(
-            time=read_time(data, "time"),
-            action=read_str(data, "action"),
-            wall=read_opt_str(data, "wall"),
-            compartment=read_opt_str(data, "compartment"),
-            parcel_id=read_opt_str(data, "parcel_id"),
-            actor=read_str(data, "actor"),
-            result=read_str(data, "result"),
-        )
