@@ -421,9 +421,10 @@ async def deliver_parcel(
     simulator: LockerSimulator,
     events: Events,
     recipient: str = "person.bob",
+    **data: Any,
 ) -> tuple[dict[str, Any], str]:
     """Assign, load and close a compartment: the parcel and its pickup code."""
-    parcel = await assign(hass, recipient)
+    parcel = await assign(hass, recipient, **data)
     number = int(parcel["compartment"].removeprefix("A-"))
     wall = simulator.wall(1)
     assert wall.open_door(number)

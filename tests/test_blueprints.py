@@ -411,6 +411,36 @@ async def test_staff_alerts(
     )
 
 
+async def test_staff_alerts_say_when_a_probe_is_silent(
+    hass: HomeAssistant,
+    blueprint_folder: Path,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    phones: dict[str, list[ServiceCall]],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A cold parcel's probe stops answering: staff learn where, and since when."""
+    await automation(
+        hass, "staff_alerts", {"notify_targets": ["staff"], "persistent": False}
+    )
+    parcel = await deliver(hass, init_integration, simulator, cold=True)
+    assert parcel["compartment"] == "A-21"
+    simulator.wall(1).set_temperature(21, None)
+    await poll(init_integration, everything=True)
+    since = dt_util.utcnow().isoformat()
+    freezer.tick(timedelta(seconds=61))
+    await poll(init_integration)
+    await hass.async_block_till_done()
+    (sent,) = phones["staff"]
+    assert sent.data["title"] == "Locker temperature probe silent"
+    assert sent.data["message"] == (
+        "The temperature probe of compartment A-21 at Lobby has not answered since"
+        f" {local(since, '%H:%M')} and a parcel is inside: its temperature is"
+        " unknown. Check the probe and the cooling (it must read 2.0 to 8.0 °C)."
+    )
+    assert sent.data["data"] == {"tag": "parcel_locker_temperature_alarm_wall_lobby_21"}
+
+
 async def test_staff_alerts_can_be_chosen(
     hass: HomeAssistant,
     blueprint_folder: Path,

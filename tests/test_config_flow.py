@@ -979,6 +979,8 @@ async def test_options_take_effect_without_restart(
         "door_open_alarm_seconds": 60,
         "temperature_low": 1.0,
         "temperature_high": 6.0,
+        "setpoint_min": 1.0,
+        "setpoint_max": 6.0,
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**good, "code_length": 12, "temperature_low": 9.0}
@@ -988,6 +990,10 @@ async def test_options_take_effect_without_restart(
         result["flow_id"], {**good, "temperature_low": 7.0}
     )
     assert result["errors"] == {"temperature_high": "band_inverted"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**good, "setpoint_min": 6.0}
+    )
+    assert result["errors"] == {"setpoint_max": "setpoint_range_inverted"}
     result = await hass.config_entries.options.async_configure(result["flow_id"], good)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()

@@ -243,12 +243,10 @@ async def test_diagnostic_entities_for_installers(
     simulator: LockerSimulator,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """Latch and cooling setpoint are there for installers (off by default)."""
+    """The latch is there for installers (off by default)."""
     latch = entity_id(entity_registry, "binary_sensor", "6_latch")
-    setpoint = entity_id(entity_registry, "sensor", "21_setpoint")
     assert entity_registry.async_get(latch).entity_category == "diagnostic"
     assert hass.states.get(latch).state == STATE_OFF  # latched
-    assert hass.states.get(setpoint).state == "4.0"
     await hass.services.async_call(
         "lock",
         "open",
@@ -267,7 +265,6 @@ async def test_diagnostic_entities_are_disabled_by_default(
     """Installer-only entities do not clutter a resident's dashboard."""
     for platform, suffix in (
         ("binary_sensor", "6_latch"),
-        ("sensor", "21_setpoint"),
         ("binary_sensor", "connectivity"),
     ):
         entry = entity_registry.async_get(entity_id(entity_registry, platform, suffix))

@@ -10,7 +10,7 @@ suite runs on.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from unittest.mock import patch
 
@@ -19,6 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
@@ -34,6 +35,9 @@ SIZES = "S,M,L,XL"
 ENTRY_ID = "01JPARCELLOCKERSNAPSHOT0"
 # Drawn at random, or the time of the run: not part of what is compared.
 VARYING = props("parcel_id", "since", "expires")
+# Named again at each call: syrupy 6 forgets the fixture's extension when a call
+# passes options, and would look for the snapshots elsewhere.
+HA_SNAPSHOTS = HomeAssistantSnapshotExtension
 
 
 @pytest.fixture
@@ -88,6 +92,13 @@ async def set_up(
     return entry
 
 
+def plain_keys(mapping: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Keys as plain strings: newer Home Assistant keys with StrEnum members."""
+    if mapping is None:
+        return None
+    return {str(key): value for key, value in mapping.items()}
+
+
 def registered(entry: er.RegistryEntry) -> dict[str, Any]:
     """What the integration decides about an entity's registry entry."""
     return {
@@ -98,7 +109,7 @@ def registered(entry: er.RegistryEntry) -> dict[str, Any]:
         "original_device_class": entry.original_device_class,
         "entity_category": entry.entity_category,
         "disabled_by": entry.disabled_by,
-        "capabilities": entry.capabilities,
+        "capabilities": plain_keys(entry.capabilities),
         "unit_of_measurement": entry.unit_of_measurement,
         "supported_features": entry.supported_features,
         "has_device": entry.device_id is not None,
@@ -107,7 +118,8 @@ def registered(entry: er.RegistryEntry) -> dict[str, Any]:
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
-    "platform", [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
+    "platform",
+    [Platform.BINARY_SENSOR, Platform.LOCK, Platform.NUMBER, Platform.SENSOR],
 )
 async def test_entities(
     hass: HomeAssistant,
@@ -131,9 +143,9 @@ async def test_entities(
         shown[item.entity_id] = {
             "entry": registered(item),
             "state": state.state,
-            "attributes": dict(state.attributes),
+            "attributes": plain_keys(state.attributes),
         }
-    assert shown == snapshot(exclude=VARYING)
+    assert shown == snapshot(exclude=VARYING, extension_class=HA_SNAPSHOTS)
 
 
 async def test_diagnostics(
@@ -147,5 +159,6 @@ async def test_diagnostics(
     # Called directly: the download view's login predates the frozen clock.
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert diagnostics == snapshot(
-        exclude=props("port", "last_poll_seconds", "created_at", "modified_at")
+        exclude=props("port", "last_poll_seconds", "created_at", "modified_at"),
+        extension_class=HA_SNAPSHOTS,
     )

@@ -42,7 +42,7 @@ from .services import async_setup_services
 from .store import LedgerStore, UnreadableStoreError, async_secret_key
 from .wall_config import wall_config
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.NUMBER, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 

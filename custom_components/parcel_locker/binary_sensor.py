@@ -86,7 +86,13 @@ WALL_SENSORS: tuple[WallBinarySensorDescription, ...] = (
         translation_key="problem",
         device_class=BinarySensorDeviceClass.PROBLEM,
         is_on_fn=lambda wall: bool(wall.problems),
-        attributes_fn=lambda wall: {"problems": list(wall.problems)},
+        attributes_fn=lambda wall: {
+            "problems": list(wall.problems),
+            "details": [
+                {"problem": item.problem, "compartment": item.compartment}
+                for item in wall.problem_details
+            ],
+        },
     ),
 )
 
@@ -168,7 +174,7 @@ class WallBinarySensor(WallEntity, BinarySensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """The problems by name, for the problem sensor."""
+        """The problems by name and with their compartments, for the problem sensor."""
         return self.entity_description.attributes_fn(self.wall)
 
     def shown(self) -> Any:

@@ -32,9 +32,10 @@ than detached from an entry. Before: devices were shared by entries, linked by
 identifier (``via_device``)."""
 
 PROBATIO_SCHEMAS: Final = hasattr(cv, "probatio")
-"""Home Assistant validates with probatio (newer); before, with voluptuous. Its
-validators raise the schema library's ``Invalid``, so the integration builds its
-schemas with the same library."""
+"""Home Assistant validates with probatio (newer); before, with voluptuous. The
+newer one aliases ``voluptuous`` to probatio at import, so either name works at
+run time; the integration names the library Home Assistant uses, so its schemas
+also type-check against Home Assistant's signatures."""
 
 PLATFORM_CONST_MODULES: Final = hasattr(lock_const, "LockEntityFeature")
 """Platform enums live in the platforms' ``const`` modules (newer). The platform

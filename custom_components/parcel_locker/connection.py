@@ -7,7 +7,7 @@ from ipaddress import ip_address
 from typing import Any
 
 from modbus_connection import ModbusSerialParams, ModbusTcpParams
-from modbus_connection.pymodbus import ModbusConnection
+from modbus_connection.tmodbus import ModbusConnection
 
 from .const import (
     CONF_BAUDRATE,

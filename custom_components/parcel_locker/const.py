@@ -62,6 +62,10 @@ CONF_DOOR_ALARM_SECONDS: Final = "door_open_alarm_seconds"
 CONF_RESERVATION_MINUTES: Final = "reservation_timeout_minutes"
 CONF_TEMPERATURE_LOW: Final = "temperature_low"
 CONF_TEMPERATURE_HIGH: Final = "temperature_high"
+CONF_SETPOINT_MIN: Final = "setpoint_min"
+CONF_SETPOINT_MAX: Final = "setpoint_max"
+# The cooling setpoint staff may set (a number entity per cooled compartment).
+DEFAULT_SETPOINT_RANGE: Final = (0.0, 10.0)
 CONF_COURIER_USERS: Final = "courier_users"
 # Reservations a caller who is not staff may hold at once (a kiosk, a resident's
 # returns): nobody can fill the wall.

@@ -126,6 +126,17 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         # closed lately, until their re-open grace is over.
         self._watched: dict[str, tuple[int, frozenset[int]]] = {}
         self._closed_lately: dict[tuple[str, int], datetime] = {}
+        # The cooled compartments with a probe, per wall: the ones the ledger
+        # watches. One without a probe never reads, so it never takes a cold
+        # parcel; its missing reading is not a probe gone silent.
+        self._probed = {
+            wall_id: frozenset(
+                compartment.number
+                for compartment in wall.map.compartments
+                if compartment.cooled and compartment.temperature is not None
+            )
+            for wall_id, wall in self.walls.items()
+        }
         self.ledger = ledger
         self.store = store
         self.guard = guard
@@ -162,6 +173,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
                     )
                     for compartment in wall.map.compartments
                 ],
+                band=wall.band,
             )
         try:
             await self.store.async_save(self.ledger)
@@ -269,6 +281,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
             if reading is None:
                 continue
             truth = self._truths[wall_id]
+            probed = self._probed[wall_id]
             for number, compartment in reading.compartments.items():
                 view = self.ledger.compartment(wall_id, number)
                 for step in truth.steps(
@@ -282,7 +295,8 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
                     else:
                         events += self.ledger.door_closed(wall_id, number, now)
                         self._closed_lately[wall_id, number] = now + REOPEN_GRACE
-                if view.cooled:
+                if number in probed:
+                    # None (no answer, or -32768) is a silent probe.
                     events += self.ledger.temperature_reading(
                         wall_id, number, compartment.temperature, now
                     )
@@ -469,6 +483,20 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         wall = self.walls[wall_id]
         async with controller_errors("release_failed", compartment=wall.label(number)):
             await self.links[wall_id].release(number, wall.pulse_seconds)
+        await self.async_request_refresh()
+
+    async def async_set_setpoint(
+        self, wall_id: str, number: int, celsius: float, actor: str
+    ) -> None:
+        """Write a cooled compartment's setpoint (checked by the caller), audit it."""
+        wall = self.walls[wall_id]
+        async with controller_errors("setpoint_failed", compartment=wall.label(number)):
+            await self.links[wall_id].write_setpoint(number, celsius)
+        await self.async_step(
+            lambda now: self.ledger.setpoint_written(
+                wall_id, number, celsius, now, actor=actor
+            )
+        )
         await self.async_request_refresh()
 
     async def async_reserve_and_open(

@@ -26,10 +26,13 @@ from .const import (
     CONF_POLL_INTERVAL,
     CONF_REMINDER_HOURS,
     CONF_RESERVATION_MINUTES,
+    CONF_SETPOINT_MAX,
+    CONF_SETPOINT_MIN,
     CONF_TEMPERATURE_HIGH,
     CONF_TEMPERATURE_INTERVAL,
     CONF_TEMPERATURE_LOW,
     DEFAULT_POLL_INTERVAL,
+    DEFAULT_SETPOINT_RANGE,
     DEFAULT_TEMPERATURE_INTERVAL,
 )
 from .domain.ledger import LedgerSettings
@@ -47,11 +50,15 @@ LIMITS: Mapping[str, tuple[float, float, float, str | None]] = {
     CONF_DOOR_ALARM_SECONDS: (10, 3600, 1, "s"),
     CONF_TEMPERATURE_LOW: (-30, 30, 0.5, "°C"),
     CONF_TEMPERATURE_HIGH: (-30, 30, 0.5, "°C"),
+    CONF_SETPOINT_MIN: (-30, 30, 0.5, "°C"),
+    CONF_SETPOINT_MAX: (-30, 30, 0.5, "°C"),
 }
 # Options added after the first release: a form (or an automation of it) that
 # leaves them out keeps their default.
 LATER_OPTIONS: Mapping[str, float] = {
     CONF_TEMPERATURE_INTERVAL: DEFAULT_TEMPERATURE_INTERVAL.total_seconds(),
+    CONF_SETPOINT_MIN: DEFAULT_SETPOINT_RANGE[0],
+    CONF_SETPOINT_MAX: DEFAULT_SETPOINT_RANGE[1],
 }
 WHOLE = {
     CONF_POLL_INTERVAL,
@@ -77,6 +84,8 @@ def options_defaults(entry: ConfigEntry) -> dict[str, Any]:
         CONF_DOOR_ALARM_SECONDS: DEFAULTS.door_open_alarm.total_seconds(),
         CONF_TEMPERATURE_LOW: low,
         CONF_TEMPERATURE_HIGH: high,
+        CONF_SETPOINT_MIN: DEFAULT_SETPOINT_RANGE[0],
+        CONF_SETPOINT_MAX: DEFAULT_SETPOINT_RANGE[1],
         CONF_COURIER_USERS: [],
         **entry.options,
     }
@@ -133,7 +142,18 @@ def check_options(data: dict[str, Any]) -> dict[str, str]:
             data[key] = int(value)
     if not errors and data[CONF_TEMPERATURE_LOW] >= data[CONF_TEMPERATURE_HIGH]:
         errors[CONF_TEMPERATURE_HIGH] = "band_inverted"
+    if not errors and data[CONF_SETPOINT_MIN] >= data[CONF_SETPOINT_MAX]:
+        errors[CONF_SETPOINT_MAX] = "setpoint_range_inverted"
     return errors
+
+
+def setpoint_range(options: Mapping[str, Any]) -> tuple[float, float]:
+    """The lowest and highest cooling setpoint staff may set."""
+    low, high = DEFAULT_SETPOINT_RANGE
+    return (
+        float(options.get(CONF_SETPOINT_MIN, low)),
+        float(options.get(CONF_SETPOINT_MAX, high)),
+    )
 
 
 def ledger_settings(options: Mapping[str, Any]) -> LedgerSettings:

@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfTemperature
+from homeassistant.const import UnitOfTemperature
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -62,17 +62,6 @@ COMPARTMENT_SENSORS: tuple[CompartmentSensorDescription, ...] = (
         suggested_display_precision=1,
         value_fn=_reading("temperature"),
         exists_fn=lambda compartment: compartment.temperature is not None,
-    ),
-    CompartmentSensorDescription(
-        key="setpoint",
-        translation_key="setpoint",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=False,
-        value_fn=_reading("setpoint"),
-        exists_fn=lambda compartment: compartment.setpoint is not None,
     ),
     CompartmentSensorDescription(
         key="status",

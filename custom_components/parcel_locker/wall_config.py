@@ -61,7 +61,8 @@ class WallConfig:
     pulse_seconds: float | None
     """Set when the hub times the lock pulse itself."""
     band: tuple[float, float] | None = None
-    """The wall's own temperature band (low, high) in °C; None: the entry's."""
+    """The wall's own temperature band for its cooled compartments (None: the
+    options' band)."""
 
     def label(self, number: int) -> str:
         """The compartment label residents see, e.g. ``A-07``."""
@@ -106,14 +107,6 @@ def optional_points(data: Mapping[str, Any]) -> OptionalPoints:
     )
 
 
-def wall_band(data: Mapping[str, Any]) -> tuple[float, float] | None:
-    """The wall's own temperature band, if both ends are set."""
-    low, high = data.get(CONF_TEMPERATURE_LOW), data.get(CONF_TEMPERATURE_HIGH)
-    if low is None or high is None:
-        return None
-    return float(low), float(high)
-
-
 def generate_map(data: Mapping[str, Any]) -> WallMap:
     """Generate and validate the map a profile's settings describe.
 
@@ -147,6 +140,19 @@ def generate_map(data: Mapping[str, Any]) -> WallMap:
         wall = apply_overrides(wall, data.get(CONF_POINT_OVERRIDES) or {})
     validate_wall(wall)
     return wall
+
+
+def wall_band(data: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The wall's own temperature band, when its data sets both ends.
+
+    Raises ``MapError("band_inverted")`` when the lowest is not below the highest.
+    """
+    low, high = data.get(CONF_TEMPERATURE_LOW), data.get(CONF_TEMPERATURE_HIGH)
+    if low is None or high is None:
+        return None
+    if not float(low) < float(high):
+        raise MapError("band_inverted")
+    return (float(low), float(high))
 
 
 def wall_config(wall_id: str, data: Mapping[str, Any]) -> WallConfig:

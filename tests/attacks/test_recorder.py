@@ -103,6 +103,9 @@ async def test_a_delivery_and_pickup_leave_no_code_anywhere(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # Connected before the HTTP test client starts: newer Home Assistant sets
+    # the websocket API up on demand, and a started server takes no new routes.
+    ws = await hass_ws_client(hass)
     await automation(hass, "notify_delivered", NOTIFY_INPUTS)
     bobs = await deliver(hass, init_integration, simulator, BOB)
     code = bobs["code"]
@@ -132,7 +135,6 @@ async def test_a_delivery_and_pickup_leave_no_code_anywhere(
     assert "parcel_locker_delivered" in rows
     assert bobs["parcel_id"] in rows
     assert code not in rows
-    ws = await hass_ws_client(hass)
     recorded_traces = await traces(hass, ws)
     assert bobs["parcel_id"] in recorded_traces
     assert code not in recorded_traces

@@ -92,6 +92,14 @@ def only(events: list[DomainEvent], kind: EventType) -> DomainEvent:
     return matching[0]
 
 
+def cool(ledger: Ledger, now: datetime = T0, celsius: float = 5.0) -> None:
+    """Every cooled compartment's probe reads ``celsius`` (in the default band)."""
+    for wall in ledger.walls():
+        for view in ledger.compartments(wall):
+            if view.cooled:
+                ledger.temperature_reading(wall, view.number, celsius, now)
+
+
 def deliver(
     ledger: Ledger,
     now: datetime = T0,
@@ -102,6 +110,8 @@ def deliver(
     wall: str | None = None,
 ) -> tuple[Parcel, str]:
     """Assign, open, close: the parcel stored and its pickup code."""
+    if cold:
+        cool(ledger, now)
     parcel = ledger.assign(recipient, size, "DHL", "TRACK1", cold, wall, now)
     assert ledger.door_opened(parcel.wall, parcel.number, now + sec(5)) == []
     events = ledger.door_closed(parcel.wall, parcel.number, now + sec(20))

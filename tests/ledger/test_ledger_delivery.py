@@ -25,6 +25,7 @@ from .helpers import (
     KEY,
     T0,
     WALL_A,
+    cool,
     deliver,
     make_ledger,
     only,
@@ -173,6 +174,7 @@ def test_assign_ties_by_wall_order_then_number(ledger: Ledger) -> None:
 
 
 def test_assign_cold_uses_cooled_only(ledger: Ledger) -> None:
+    cool(ledger)
     parcel = ledger.assign("p", Size.S, "c", None, True, None, T0)
     assert parcel.number == 9  # the cooled S
     parcel = ledger.assign("p", Size.S, "c", None, True, None, T0)

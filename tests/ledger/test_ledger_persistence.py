@@ -118,9 +118,9 @@ def test_a_ledger_written_by_0_1_0_is_written_back_the_same() -> None:
     """The stored form did not change: the previous release's file reads whole.
 
     Only the per-keypad counters of 0.1.0 are dropped (lock-outs are the hub's
-    guard's now), and parcels gain ``created_by`` (who reserved it; unknown for
-    parcels from before). ``tests/test_upgrade.py`` runs the same file in Home
-    Assistant.
+    guard's now), parcels gain ``created_by`` (who reserved it; unknown for
+    parcels from before) and compartments the probe silence (none before).
+    ``tests/test_upgrade.py`` runs the same file in Home Assistant.
     """
     fixture = Path(__file__).parents[1] / "fixtures" / "ledger_written_by_0_1_0.json"
     written = json.loads(fixture.read_text(encoding="utf-8"))
@@ -135,6 +135,11 @@ def test_a_ledger_written_by_0_1_0_is_written_back_the_same() -> None:
     expected["parcels"] = [
         parcel | {"created_by": None} for parcel in expected["parcels"]
     ]
+    for wall in expected["walls"]:
+        wall["compartments"] = [
+            compartment | {"probe_silent_since": None, "silent_alarm_fired": False}
+            for compartment in wall["compartments"]
+        ]
     assert ledger.to_dict() == expected
     assert json.dumps(ledger.to_dict()) == json.dumps(expected)  # the same order
 

@@ -320,6 +320,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 "forced_door",
                 "door_left_open",
                 "temperature_out_of_band",
+                "probe_silent",
             }
         assert self.ledger.revision >= self.revision
         self.revision = self.ledger.revision

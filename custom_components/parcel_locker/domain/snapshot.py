@@ -42,8 +42,21 @@ class CompartmentState:
 
 
 @dataclass(frozen=True, slots=True)
+class WallProblem:
+    """One current problem and the compartment it is in (None: the whole wall)."""
+
+    problem: str
+    compartment: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class WallState:
-    """One wall: whether it answers, its compartments and its counts."""
+    """One wall: whether it answers, its compartments and its counts.
+
+    ``problems`` names each kind of problem once (sorted); ``problem_details``
+    lists every problem with its compartment, by compartment number, the
+    wall's own (a keypad lock-out) last.
+    """
 
     online: bool
     compartments: Mapping[int, CompartmentState]
@@ -51,6 +64,7 @@ class WallState:
     free_by_size: Mapping[Size, int]
     waiting: int
     problems: tuple[str, ...]
+    problem_details: tuple[WallProblem, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +91,12 @@ def wall_state(
         for view in ledger.compartments(wall_id)
         if not view.retired
     }
-    problems = ledger.problems(wall_id)
+    details = [
+        WallProblem(str(found.problem), found.compartment)
+        for found in ledger.compartment_problems(wall_id)
+    ]
     if keypad_locked:
-        problems.add(Problem.KEYPAD_LOCKED_OUT)
+        details.append(WallProblem(str(Problem.KEYPAD_LOCKED_OUT), None))
     free_by_size: dict[Size, int] = {}
     for view in ledger.compartments(wall_id):
         if view.status is CompartmentStatus.FREE and not view.retired:
@@ -90,7 +107,8 @@ def wall_state(
         free=sum(free_by_size.values()),
         free_by_size=free_by_size,
         waiting=ledger.waiting_count(wall_id),
-        problems=tuple(sorted(problems)),
+        problems=tuple(sorted({item.problem for item in details})),
+        problem_details=tuple(details),
     )
 
 

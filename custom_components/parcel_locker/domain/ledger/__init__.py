@@ -21,6 +21,7 @@ from .model import (
     UNKNOWN_RECIPIENT,
     AuditEntry,
     CodeKind,
+    CompartmentProblem,
     CompartmentSpec,
     CompartmentStatus,
     CompartmentView,
@@ -34,6 +35,7 @@ from .model import (
     ParcelState,
     Problem,
     RedeemResult,
+    TemperatureFault,
 )
 from .parcels import FINISHED_PARCELS_KEPT
 from .persistence import STORAGE_VERSION, migrate
@@ -54,6 +56,7 @@ __all__ = [
     "CodeKind",
     "CodeRejectedError",
     "CodeRejection",
+    "CompartmentProblem",
     "CompartmentSpec",
     "CompartmentStatus",
     "CompartmentView",
@@ -72,5 +75,6 @@ __all__ = [
     "ParcelState",
     "Problem",
     "RedeemResult",
+    "TemperatureFault",
     "migrate",
 ]

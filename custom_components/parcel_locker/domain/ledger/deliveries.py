@@ -101,7 +101,9 @@ class Deliveries:
         created_by: str | None,
     ) -> Parcel:
         """Reserve the compartment a new delivery or return goes to (a copy)."""
-        comp = self._walls.choose(Size(size), cold=cold, wall=wall, number=number)
+        comp = self._walls.choose(
+            Size(size), cold=cold, wall=wall, number=number, settings=settings
+        )
         parcel = self._parcels.reserve(
             comp,
             kind,
@@ -152,7 +154,7 @@ class Deliveries:
     ) -> Compartment:
         """Reserve a compartment for a courier's parcel; raises (code not spent)."""
         comp = self._walls.choose(
-            stored.size, cold=False, wall=stored.wall, number=None
+            stored.size, cold=False, wall=stored.wall, number=None, settings=settings
         )
         self._parcels.reserve(
             comp,

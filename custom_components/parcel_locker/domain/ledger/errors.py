@@ -12,7 +12,9 @@ caller acts on the kind of refusal:
 
 * ``CodeRejectedError``: the hub's guard counts it as a failed attempt of whoever
   typed the code (``reason`` says why it opened nothing).
-* ``NoCompartmentAvailableError``: an action tries the next controller's walls.
+* ``NoCompartmentAvailableError``: an action tries the next controller's walls
+  (also when the only cooled compartments that fit are not ready for a cold
+  parcel: another controller's may be).
 * ``LedgerCorruptError``: stored data that must not be loaded; the store keeps a
   copy and raises a repair issue.
 
@@ -21,6 +23,7 @@ A refusal never changes the ledger.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from ..sizes import Size
@@ -40,11 +43,19 @@ class ErrorKey(StrEnum):
     )
     COMPARTMENT_NOT_COOLED = "compartment_not_cooled"  # compartment
     COMPARTMENT_DOOR_OPEN = "compartment_door_open"  # compartment
+    COMPARTMENT_NOT_READY_FOR_COLD = "compartment_not_ready_for_cold"  # compartment
     NO_COMPARTMENT_AVAILABLE = "no_compartment_available"  # size, wall
     NO_COMPARTMENT_AVAILABLE_ANY_WALL = "no_compartment_available_any_wall"  # size
     NO_COOLED_COMPARTMENT_AVAILABLE = "no_cooled_compartment_available"  # size, wall
     NO_COOLED_COMPARTMENT_AVAILABLE_ANY_WALL = (
         "no_cooled_compartment_available_any_wall"  # size
+    )
+    # Cooled compartments fit, but each is in temperature alarm or has no reading.
+    NO_COOLED_COMPARTMENT_READY = (
+        "no_cooled_compartment_ready"  # size, wall, compartments
+    )
+    NO_COOLED_COMPARTMENT_READY_ANY_WALL = (
+        "no_cooled_compartment_ready_any_wall"  # size, compartments
     )
     PARCEL_NOT_FOUND = "parcel_not_found"  # parcel_id
     PARCEL_NOT_WAITING = "parcel_not_waiting"  # parcel_id
@@ -104,24 +115,45 @@ class CodeRejectedError(LedgerError):
 
 
 class NoCompartmentAvailableError(LedgerError):
-    """Nothing free fits the parcel: on ``wall``, or on any wall when it is None."""
+    """Nothing free fits the parcel: on ``wall``, or on any wall when it is None.
 
-    def __init__(self, size: Size, *, wall: str | None, cold: bool) -> None:
+    ``not_ready`` lists (as labels) the free cooled compartments that would fit a
+    cold parcel but are in temperature alarm or have no reading: the message then
+    says so, since staff can fix that (a probe, the cooling), unlike a full wall.
+    """
+
+    def __init__(
+        self,
+        size: Size,
+        *,
+        wall: str | None,
+        cold: bool,
+        not_ready: Sequence[str] = (),
+    ) -> None:
         """Pick the message for a cooled or any compartment, on one wall or any."""
-        if wall is None:
+        placeholders: dict[str, str] = {"size": str(size)}
+        if wall is not None:
+            placeholders["wall"] = wall
+        if cold and not_ready:
+            key = (
+                ErrorKey.NO_COOLED_COMPARTMENT_READY_ANY_WALL
+                if wall is None
+                else ErrorKey.NO_COOLED_COMPARTMENT_READY
+            )
+            placeholders["compartments"] = ", ".join(not_ready)
+        elif cold:
             key = (
                 ErrorKey.NO_COOLED_COMPARTMENT_AVAILABLE_ANY_WALL
-                if cold
-                else ErrorKey.NO_COMPARTMENT_AVAILABLE_ANY_WALL
+                if wall is None
+                else ErrorKey.NO_COOLED_COMPARTMENT_AVAILABLE
             )
-            super().__init__(key, size=str(size))
         else:
             key = (
-                ErrorKey.NO_COOLED_COMPARTMENT_AVAILABLE
-                if cold
+                ErrorKey.NO_COMPARTMENT_AVAILABLE_ANY_WALL
+                if wall is None
                 else ErrorKey.NO_COMPARTMENT_AVAILABLE
             )
-            super().__init__(key, size=str(size), wall=wall)
+        super().__init__(key, **placeholders)
 
 
 class LedgerCorruptError(LedgerError):

@@ -40,6 +40,7 @@ from .model import (
     ACTOR_AUTOMATION,
     ACTOR_KEYPAD,
     AuditEntry,
+    CompartmentProblem,
     CompartmentSpec,
     CompartmentStatus,
     CompartmentView,
@@ -104,10 +105,18 @@ class Ledger:
     # -- walls ---------------------------------------------------------------------
 
     def sync_wall(
-        self, wall_id: str, wall_name: str, compartments: Sequence[CompartmentSpec]
+        self,
+        wall_id: str,
+        wall_name: str,
+        compartments: Sequence[CompartmentSpec],
+        *,
+        band: tuple[float, float] | None = None,
     ) -> list[DomainEvent]:
-        """Register or update a wall from its configuration (see ``walls``)."""
-        self._walls.sync(wall_id, wall_name, compartments)
+        """Register or update a wall from its configuration (see ``walls``).
+
+        ``band``: the wall's own temperature band (None: the settings' band).
+        """
+        self._walls.sync(wall_id, wall_name, compartments, band)
         self._parcels.follow_labels(wall_id)
         return []
 
@@ -359,8 +368,26 @@ class Ledger:
 
         ``now`` defaults to the latest time any call passed in.
         """
+        return {found.problem for found in self.compartment_problems(wall, now)}
+
+    def compartment_problems(
+        self, wall: str, now: datetime | None = None
+    ) -> list[CompartmentProblem]:
+        """Current problems of a wall with their compartments, by number.
+
+        ``now`` defaults to the latest time any call passed in.
+        """
         moment = self._journal.at(now) if now is not None else self._journal.latest
         return self._watchers.problems(wall, moment, self._settings)
+
+    def setpoint_written(
+        self, wall: str, number: int, celsius: float, now: datetime, *, actor: str
+    ) -> list[DomainEvent]:
+        """Audit a cooling setpoint written to the controller (by whom, to what)."""
+        now = self._journal.at(now)
+        comp = self._walls.compartment(wall, number)
+        self._journal.record(now, "setpoint", actor, comp=comp, result=f"{celsius:g}")
+        return []
 
     # -- parcels -------------------------------------------------------------------
 

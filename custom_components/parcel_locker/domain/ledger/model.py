@@ -108,7 +108,24 @@ class Problem(StrEnum):
     FORCED_DOOR = "forced_door"
     DOOR_LEFT_OPEN = "door_left_open"
     TEMPERATURE_OUT_OF_BAND = "temperature_out_of_band"
+    PROBE_SILENT = "probe_silent"
     KEYPAD_LOCKED_OUT = "keypad_locked_out"
+
+
+class TemperatureFault(StrEnum):
+    """Why a cooled compartment is in temperature alarm (the event's ``reason``)."""
+
+    OUT_OF_BAND = "out_of_band"  # the probe reads outside the band
+    SILENT = "silent"  # the probe gives no reading
+
+
+@dataclass(frozen=True, slots=True)
+class CompartmentProblem:
+    """One current problem and where it is (``compartment``: None for the wall)."""
+
+    problem: Problem
+    number: int | None
+    compartment: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +170,18 @@ class LedgerSettings:
                 # Durations are options in seconds, minutes or hours: the value
                 # is given in seconds, a number whatever the language.
                 raise _invalid_setting(item.name, f"{value.total_seconds():g}")
-        low, high = (float(value) for value in self.temperature_band)
         # Options stored as JSON come back as a list; keep the settings hashable.
-        object.__setattr__(self, "temperature_band", (low, high))
-        if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            raise _invalid_setting("temperature_band", f"{low:g}..{high:g}")
+        object.__setattr__(
+            self, "temperature_band", checked_band(self.temperature_band)
+        )
+
+
+def checked_band(band: tuple[float, float]) -> tuple[float, float]:
+    """A temperature band as a tuple of two finite numbers, the lower first."""
+    low, high = (float(value) for value in band)
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise _invalid_setting("temperature_band", f"{low:g}..{high:g}")
+    return (low, high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +285,9 @@ class Compartment:
     """Ledger state of one compartment (internal; see ``CompartmentView``).
 
     ``temperature`` is the live sensor value and is not persisted; the excursion
-    state (``temp_out_since``, ``temp_alarm_fired``) is, so a restart in the middle
-    of an excursion neither loses nor repeats the alarm.
+    state (``temp_out_since``, ``temp_alarm_fired``, ``probe_silent_since``,
+    ``silent_alarm_fired``; see ``watchers``) is, so a restart in the middle of an
+    excursion neither loses nor repeats the alarm.
     """
 
     wall: str
@@ -285,6 +310,13 @@ class Compartment:
     temperature: float | None = None
     temp_out_since: datetime | None = None
     temp_alarm_fired: bool = False
+    probe_silent_since: datetime | None = None
+    silent_alarm_fired: bool = False
+
+    @property
+    def temp_alarm(self) -> bool:
+        """In temperature alarm: an alarm of the current excursion fired."""
+        return self.temp_alarm_fired or self.silent_alarm_fired
 
     @property
     def phase(self) -> DoorPhase:
@@ -298,12 +330,22 @@ class Compartment:
 
 @dataclass(slots=True)
 class Wall:
-    """A locker wall: its compartments by number, and its order for tie-breaks."""
+    """A locker wall: its compartments by number, and its order for tie-breaks.
+
+    ``band`` is the wall's own temperature band for its cooled compartments
+    (None: the settings' band). It is configuration, given at every sync, and
+    not persisted.
+    """
 
     wall_id: str
     name: str
     order: int
     compartments: dict[int, Compartment] = field(default_factory=dict)
+    band: tuple[float, float] | None = None
+
+    def temperature_band(self, settings: LedgerSettings) -> tuple[float, float]:
+        """The band this wall's cooled compartments must stay in."""
+        return self.band if self.band is not None else settings.temperature_band
 
 
 @dataclass(frozen=True, slots=True)

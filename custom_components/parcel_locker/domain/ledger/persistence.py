@@ -4,6 +4,9 @@ The Home Assistant glue saves ``Ledger.to_dict()`` with a Store after every chan
 and hands it back to ``Ledger.from_dict`` at start-up. This module is the only one
 that knows the stored form; it must not change without a new ``STORAGE_VERSION``
 and a step in ``migrate`` (a ledger written by an earlier release must load).
+A new key that older files lack and that has a neutral default (a timestamp
+that is None, a flag that is off) is read with that default instead: the file
+means the same to both releases, so no version step is needed.
 
 * Codes are stored only as keyed digests, with a fingerprint of the key
   (``key_check``); never the key, never a code. The live temperature reading is
@@ -142,6 +145,8 @@ def _compartment_to_dict(comp: Compartment) -> dict[str, Any]:
         "door_alarm_fired": comp.door_alarm_fired,
         "temp_out_since": iso(comp.temp_out_since),
         "temp_alarm_fired": comp.temp_alarm_fired,
+        "probe_silent_since": iso(comp.probe_silent_since),
+        "silent_alarm_fired": comp.silent_alarm_fired,
     }
 
 
@@ -277,6 +282,9 @@ def _compartment(wall: str, data: Mapping[str, Any]) -> Compartment:
         door_alarm_fired=_bool(data, "door_alarm_fired"),
         temp_out_since=_opt_time(data, "temp_out_since"),
         temp_alarm_fired=_bool(data, "temp_alarm_fired"),
+        # Added in 0.2 (probe silence): files written before lack them.
+        probe_silent_since=_opt_time(data, "probe_silent_since"),
+        silent_alarm_fired=_bool_or(data, "silent_alarm_fired", default=False),
     )
 
 
@@ -457,6 +465,11 @@ def _bool(data: Mapping[str, Any], key: str) -> bool:
     if not isinstance(value, bool):
         raise LedgerCorruptError(f"{key} is not a boolean")
     return value
+
+
+def _bool_or(data: Mapping[str, Any], key: str, *, default: bool) -> bool:
+    """A boolean that files written by an earlier release may lack."""
+    return default if key not in data else _bool(data, key)
 
 
 def _time(data: Mapping[str, Any], key: str) -> datetime:

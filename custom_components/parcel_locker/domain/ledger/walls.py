@@ -2,7 +2,8 @@
 
 * Call ``sync`` for every configured wall at start-up and whenever its
   configuration changes. Existing compartments keep their state (parcel, door,
-  codes); new ones start free.
+  codes); new ones start free. A wall may have its own temperature band
+  (``band``); without one its cooled compartments follow the settings' band.
 * Compartments removed from the configuration while holding a parcel are kept as
   ``retired`` until the parcel leaves, so a reconfiguration never loses a parcel;
   a retired compartment is never assigned and not counted as free.
@@ -13,6 +14,11 @@
   (of any size) over a cooled one, since cooled ones are scarce; ties by wall order
   (first synced first), then number. Compartments out of service, retired, or with
   an open door are skipped.
+* Cold chain: a cold parcel only goes to a cooled compartment that is ready for
+  it, one whose probe reads within its wall's band now. That skips compartments
+  in temperature alarm (an alarm only ends with a reading in band) and those
+  without a reading (no probe, a silent probe, nothing read yet). When that
+  leaves nothing, the refusal names the compartments that are not ready.
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ from .model import (
     CompartmentSpec,
     CompartmentStatus,
     CompartmentView,
+    LedgerSettings,
     Wall,
+    checked_band,
 )
 
 
@@ -124,10 +132,15 @@ class Walls:
     # -- configuration -----------------------------------------------------------
 
     def sync(
-        self, wall_id: str, name: str, compartments: Sequence[CompartmentSpec]
+        self,
+        wall_id: str,
+        name: str,
+        compartments: Sequence[CompartmentSpec],
+        band: tuple[float, float] | None = None,
     ) -> None:
         """Register or update a wall from its configuration (see module notes)."""
         numbers = _spec_numbers(wall_id, compartments)
+        band = None if band is None else checked_band(band)
         changed = False
         wall = self._walls.get(wall_id)
         if wall is None:
@@ -150,6 +163,7 @@ class Walls:
                 comp.retired = True
                 changed = True
         wall.compartments = dict(sorted(wall.compartments.items()))
+        wall.band = band  # configuration, not stored: no change to save
         if changed:
             self._journal.changed()
 
@@ -184,8 +198,28 @@ class Walls:
 
     # -- assignment --------------------------------------------------------------
 
+    def band(self, wall_id: str, settings: LedgerSettings) -> tuple[float, float]:
+        """The temperature band of a wall's cooled compartments."""
+        return self.get(wall_id).temperature_band(settings)
+
+    def ready_for_cold(self, comp: Compartment, settings: LedgerSettings) -> bool:
+        """A cooled compartment whose probe reads within its band now."""
+        low, high = self.band(comp.wall, settings)
+        return (
+            comp.cooled
+            and not comp.temp_alarm
+            and comp.temperature is not None
+            and low <= comp.temperature <= high
+        )
+
     def choose(
-        self, size: Size, *, cold: bool, wall: str | None, number: int | None
+        self,
+        size: Size,
+        *,
+        cold: bool,
+        wall: str | None,
+        number: int | None,
+        settings: LedgerSettings,
     ) -> Compartment:
         """The compartment a parcel goes to (see module notes).
 
@@ -197,9 +231,13 @@ class Walls:
                 raise LedgerError(ErrorKey.WALL_REQUIRED)
             comp = self.compartment(wall, number)
             _check_choice(comp, size, cold=cold)
+            if cold and not self.ready_for_cold(comp, settings):
+                raise LedgerError(
+                    ErrorKey.COMPARTMENT_NOT_READY_FOR_COLD, compartment=comp.label
+                )
             return comp
         walls = [self.get(wall)] if wall is not None else self.ordered()
-        candidates = [
+        fitting = [
             comp
             for item in walls
             for comp in item.compartments.values()
@@ -207,8 +245,16 @@ class Walls:
             and size.fits_in(comp.size)
             and (comp.cooled or not cold)
         ]
+        candidates = [
+            comp for comp in fitting if not cold or self.ready_for_cold(comp, settings)
+        ]
         if not candidates:
-            raise NoCompartmentAvailableError(size, wall=wall, cold=cold)
+            raise NoCompartmentAvailableError(
+                size,
+                wall=wall,
+                cold=cold,
+                not_ready=[comp.label for comp in fitting],
+            )
         return min(
             candidates,
             key=lambda comp: (
@@ -269,6 +315,10 @@ def _sync_compartment(wall: Wall, spec: CompartmentSpec) -> bool:
         bool(spec.cooled),
         False,
     )
+    if not comp.cooled:
+        # No longer watched: an excursion of its cooled days must not linger.
+        comp.temp_out_since = comp.probe_silent_since = None
+        comp.temp_alarm_fired = comp.silent_alarm_fired = False
     return before != (comp.label, comp.size, comp.cooled, comp.retired)
 
 

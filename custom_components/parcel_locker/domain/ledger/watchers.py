@@ -5,14 +5,27 @@
 * Watchers fire once: ``overdue`` when a stored (or return-waiting) parcel has
   waited ``reminder_interval`` since it was stored or last reminded, so a late
   ``tick`` (hub down for days) fires one reminder, not a burst; ``door_left_open``
-  once per opening; ``temperature_alarm`` once per excursion. What already fired
-  is persisted, so a restart neither repeats nor loses an alarm.
+  once per opening; ``temperature_alarm`` once per reason and excursion. What
+  already fired is persisted, so a restart neither repeats nor loses an alarm.
 * Temperature watch applies to every cooled compartment that is not out of
-  service (an empty one too: broken cooling should be known before a cold parcel
-  is assigned). An excursion starts when such a compartment reads outside the
-  band; the alarm fires once it lasted ``temperature_grace``. A reading back in
-  the band, or no reading, ends the excursion. The live reading is not
-  persisted; the excursion state is.
+  service, against its wall's band (the settings' band unless the wall has its
+  own). An excursion starts with the first reading that is not in the band:
+  outside it, or none at all (the probe is silent: unplugged, broken, reading
+  -32768). Only a reading back in the band ends the excursion: a probe that
+  stops answering never clears an alarm.
+* Out of band: the alarm (``reason: out_of_band``) fires once the excursion
+  lasted ``temperature_grace``, empty compartment or not: broken cooling should
+  be known before a cold parcel is assigned.
+* Silent: the problem ``probe_silent`` shows once the silence lasted the grace,
+  empty compartment or not. The alarm (``reason: silent``) fires only while the
+  compartment holds a parcel: what an empty compartment's silence puts at risk
+  is the next cold parcel, and assignment already keeps cold parcels away from
+  compartments without a reading (see ``walls``). A parcel put in later (a
+  normal one: only those may go there) fires the alarm then.
+* Each reason alarms once per excursion; either alarm stays (the compartment is
+  in temperature alarm, its problem shows at once) until a reading in the band.
+* The live reading is not persisted; the excursion state is, so a restart
+  neither repeats nor loses an alarm.
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ from .model import (
     ACTOR_AUTOMATION,
     STORED_STATES,
     Compartment,
+    CompartmentProblem,
     CompartmentStatus,
     DomainEvent,
     DoorPhase,
@@ -34,6 +48,7 @@ from .model import (
     Parcel,
     ParcelState,
     Problem,
+    TemperatureFault,
     iso,
 )
 from .parcels import Parcels
@@ -71,55 +86,39 @@ class Watchers:
         now: datetime,
         settings: LedgerSettings,
     ) -> list[DomainEvent]:
-        """A compartment's temperature (None: no sensor or no reading)."""
+        """A compartment's temperature (None: no probe answer; see module notes)."""
         value = (
             None if celsius is None or not math.isfinite(celsius) else float(celsius)
         )
         comp.temperature = value
-        low, high = settings.temperature_band
-        outside = (
-            comp.cooled
-            and comp.status is not CompartmentStatus.OUT_OF_SERVICE
-            and value is not None
-            and not low <= value <= high
-        )
-        if not outside:
-            if comp.temp_out_since is not None or comp.temp_alarm_fired:
-                comp.temp_out_since = None
-                comp.temp_alarm_fired = False
-                self._journal.changed()
+        low, high = self._walls.band(comp.wall, settings)
+        if not _watched(comp) or (value is not None and low <= value <= high):
+            _end_excursion(comp, self._journal)
             return []
+        before = (comp.temp_out_since, comp.probe_silent_since)
         if comp.temp_out_since is None:
             comp.temp_out_since = now
+        if value is not None:
+            comp.probe_silent_since = None
+        elif comp.probe_silent_since is None:
+            comp.probe_silent_since = now
+        if (comp.temp_out_since, comp.probe_silent_since) != before:
             self._journal.changed()
         return self._temperature_alarm(comp, now, settings)
 
     def problems(
         self, wall: str, moment: datetime | None, settings: LedgerSettings
-    ) -> set[str]:
-        """Current problems of a wall (values of ``Problem``).
+    ) -> list[CompartmentProblem]:
+        """Current problems of a wall, compartment by compartment.
 
         With no ``moment`` (just restored), only what already fired counts.
         """
-        found: set[str] = set()
+        found: list[CompartmentProblem] = []
         for comp in self._walls.get(wall).compartments.values():
-            if comp.door_open and comp.session is not None:
-                if comp.session.purpose is DoorPhase.FORCED:
-                    found.add(Problem.FORCED_DOOR)
-                if comp.door_alarm_fired or (
-                    moment is not None
-                    and comp.opened_at is not None
-                    and moment - comp.opened_at >= settings.door_open_alarm
-                ):
-                    found.add(Problem.DOOR_LEFT_OPEN)
-            if comp.temp_out_since is not None and (
-                comp.temp_alarm_fired
-                or (
-                    moment is not None
-                    and moment - comp.temp_out_since >= settings.temperature_grace
-                )
-            ):
-                found.add(Problem.TEMPERATURE_OUT_OF_BAND)
+            found += (
+                CompartmentProblem(problem, comp.number, comp.label)
+                for problem in _compartment_problems(comp, moment, settings)
+            )
         return found
 
     def _tick_compartment(
@@ -193,21 +192,33 @@ class Watchers:
     def _temperature_alarm(
         self, comp: Compartment, now: datetime, settings: LedgerSettings
     ) -> list[DomainEvent]:
-        since = comp.temp_out_since
-        if since is None or comp.temp_alarm_fired:
+        """Fire the excursion's alarm once it is due (see module notes)."""
+        if comp.temp_out_since is None or not _watched(comp):
             return []
-        if now - since < settings.temperature_grace:
-            return []
-        comp.temp_alarm_fired = True
-        low, high = settings.temperature_band
+        grace = settings.temperature_grace
+        if comp.probe_silent_since is not None:
+            since = comp.probe_silent_since
+            if comp.silent_alarm_fired or comp.parcel_id is None or now - since < grace:
+                return []
+            comp.silent_alarm_fired = True
+            fault = TemperatureFault.SILENT
+        else:
+            since = comp.temp_out_since
+            if comp.temp_alarm_fired or now - since < grace:
+                return []
+            comp.temp_alarm_fired = True
+            fault = TemperatureFault.OUT_OF_BAND
+        low, high = self._walls.band(comp.wall, settings)
         self._journal.record(
             now,
             "temperature_alarm",
             ACTOR_AUTOMATION,
             comp=comp,
             parcel_id=comp.parcel_id,
+            result=str(fault),
         )
         data = self._parcels.compartment_event_data(comp) | {
+            "reason": str(fault),
             "celsius": comp.temperature,
             "low": low,
             "high": high,
@@ -240,3 +251,50 @@ class Watchers:
             "waiting_hours": round((now - stored_at).total_seconds() / 3600, 1),
         }
         return [DomainEvent(EventType.OVERDUE, data)]
+
+
+def _watched(comp: Compartment) -> bool:
+    """Whether a compartment's temperature is watched at all."""
+    return comp.cooled and comp.status is not CompartmentStatus.OUT_OF_SERVICE
+
+
+def _end_excursion(comp: Compartment, journal: Journal) -> None:
+    """Back in the band (or no longer watched): the excursion and its alarms end."""
+    if (
+        comp.temp_out_since is not None
+        or comp.probe_silent_since is not None
+        or comp.temp_alarm
+    ):
+        comp.temp_out_since = comp.probe_silent_since = None
+        comp.temp_alarm_fired = comp.silent_alarm_fired = False
+        journal.changed()
+
+
+def _compartment_problems(
+    comp: Compartment, moment: datetime | None, settings: LedgerSettings
+) -> list[Problem]:
+    """What is wrong with one compartment at ``moment`` (None: only what fired)."""
+    found: list[Problem] = []
+    if comp.door_open and comp.session is not None:
+        if comp.session.purpose is DoorPhase.FORCED:
+            found.append(Problem.FORCED_DOOR)
+        if comp.door_alarm_fired or (
+            moment is not None
+            and comp.opened_at is not None
+            and moment - comp.opened_at >= settings.door_open_alarm
+        ):
+            found.append(Problem.DOOR_LEFT_OPEN)
+    if comp.temp_out_since is None or not _watched(comp):
+        return found
+    # The current fault shows at once while the compartment is in alarm (an
+    # alarm of either reason stays until a reading in the band), else once it
+    # lasted the grace.
+    if comp.probe_silent_since is not None:
+        problem, since = Problem.PROBE_SILENT, comp.probe_silent_since
+    else:
+        problem, since = Problem.TEMPERATURE_OUT_OF_BAND, comp.temp_out_since
+    if comp.temp_alarm or (
+        moment is not None and moment - since >= settings.temperature_grace
+    ):
+        found.append(problem)
+    return found
