@@ -89,3 +89,24 @@ def test_actions_are_described_and_have_icons() -> None:
             else fields
         )
         assert fields == schema_keys, name
+
+
+def test_every_error_the_wall_flows_give_has_a_message() -> None:
+    """Errors the flows attach as ``{field: "key"}`` or name as constants exist."""
+    flow_source = "\n".join(
+        (INTEGRATION / name).read_text(encoding="utf-8")
+        for name in (
+            "config_flow.py",
+            "wall_form.py",
+            "wall_steps.py",
+            "controller_check.py",
+        )
+    )
+    keys = set(re.findall(r'\{[^{}:]+: "([a-z_]+)"\}', flow_source))
+    keys |= set(re.findall(r'\(CONF_[A-Z_]+, "([a-z_]+)"\)', flow_source))
+    keys |= set(re.findall(r'^[A-Z_]+ = "([a-z_]+)"$', flow_source, re.MULTILINE))
+    keys -= {"required", "compartment"}  # a point group and a field name
+    assert {"points_not_answering", "band_incomplete", "cannot_connect"} <= keys
+    link_only = {"invalid_host", "invalid_port", "invalid_serial_port"}
+    assert not keys - set(STRINGS["config"]["error"])
+    assert not keys - link_only - set(STRINGS["config_subentries"]["wall"]["error"])
