@@ -10,11 +10,12 @@ suite runs on.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
 from typing import Any
 from unittest.mock import patch
 
-from freezegun.api import FrozenDateTimeFactory
+from freezegun import freeze_time
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -34,6 +35,7 @@ from .conftest import BOB, poll, simulator_connection, wall_subentry
 SIZES = "S,M,L,XL"
 ENTRY_ID = "01JPARCELLOCKERSNAPSHOT0"
 MOMENT = "2026-11-02T08:00:00+00:00"
+SET_UP_AT = "2026-11-02T07:59:00+00:00"
 # Drawn at random each run.
 RANDOM = props("parcel_id")
 
@@ -49,14 +51,20 @@ async def small_wall(
     await sim.stop()
 
 
+@pytest.fixture
+def clock() -> Iterator[ExitStack]:
+    """Where a test stops the clock, for the rest of the test."""
+    with ExitStack() as stack:
+        yield stack
+
+
 async def set_up(
     hass: HomeAssistant,
     small_wall: LockerSimulator,
-    freezer: FrozenDateTimeFactory,
+    clock: ExitStack,
     platforms: list[Platform],
 ) -> MockConfigEntry:
     """The entry for the small wall with only ``platforms``; a parcel, a forced door."""
-    freezer.move_to(MOMENT)
     entry = MockConfigEntry(
         domain=DOMAIN,
         entry_id=ENTRY_ID,
@@ -68,9 +76,18 @@ async def set_up(
         pref_disable_polling=True,
     )
     entry.add_to_hass(hass)
-    with patch("custom_components.parcel_locker.PLATFORMS", platforms):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+    # The clock runs while the entry is set up (pymodbus waits a moment after
+    # it connects: a stopped clock never ends that wait), a minute before the
+    # moment the snapshots show; then it stops at that moment.
+    setting_up = freeze_time(SET_UP_AT, tick=True)
+    setting_up.start()
+    try:
+        with patch("custom_components.parcel_locker.PLATFORMS", platforms):
+            assert await hass.config_entries.async_setup(entry.entry_id)
+            await hass.async_block_till_done()
+    finally:
+        setting_up.stop()
+    clock.enter_context(freeze_time(MOMENT))
     wall = small_wall.wall(1)
     wall.set_temperature(3, 5.5)
     response = await hass.services.async_call(
@@ -119,11 +136,11 @@ async def test_entities(
     snapshot: SnapshotAssertion,
     people: dict[str, MockUser],
     small_wall: LockerSimulator,
-    freezer: FrozenDateTimeFactory,
+    clock: ExitStack,
     platform: Platform,
 ) -> None:
     """Every entity of the platform: its registry entry and its state."""
-    entry = await set_up(hass, small_wall, freezer, [platform])
+    entry = await set_up(hass, small_wall, clock, [platform])
     entries = sorted(
         er.async_entries_for_config_entry(entity_registry, entry.entry_id),
         key=lambda item: item.entity_id,
@@ -146,10 +163,10 @@ async def test_diagnostics(
     snapshot: SnapshotAssertion,
     people: dict[str, MockUser],
     small_wall: LockerSimulator,
-    freezer: FrozenDateTimeFactory,
+    clock: ExitStack,
 ) -> None:
     """Counts, maps and the link, nothing personal."""
-    entry = await set_up(hass, small_wall, freezer, [Platform.SENSOR])
+    entry = await set_up(hass, small_wall, clock, [Platform.SENSOR])
     # Called directly: the download view's login predates the frozen clock.
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert diagnostics == snapshot(
