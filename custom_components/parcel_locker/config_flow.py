@@ -71,6 +71,7 @@ from .domain.wiring import (
     format_point,
 )
 from .options import check_options, options_defaults, options_schema
+from .store import async_secret_key
 from .wall_config import OPTIONAL_POINT_NAMES, generate_map, parse_cooled
 from .wall_form import (
     PROFILES_WITH_WIRING_STEP,
@@ -84,6 +85,7 @@ from .wall_form import (
     wiring_schema,
     wiring_summary,
 )
+from .webhook import webhook_id_for, webhook_path
 
 MAX_PORT = 65535
 CONF_COMPARTMENT = "compartment"
@@ -765,9 +767,16 @@ class ParcelLockerOptionsFlow(OptionsFlow):
             if user.is_active and not user.system_generated
         }
         if user_input is not None:
-            errors = check_options(user_input)
+            shown = dict(user_input)  # as typed, should it be shown again
+            errors = check_options(
+                user_input, self.hass.states.async_entity_ids("person")
+            )
             if not errors:
                 return self.async_create_entry(data=user_input)
+            user_input = shown
+        webhook_id = webhook_id_for(
+            await async_secret_key(self.hass), self.config_entry.entry_id
+        )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
@@ -775,4 +784,5 @@ class ParcelLockerOptionsFlow(OptionsFlow):
                 user_input or options_defaults(self.config_entry),
             ),
             errors=errors,
+            description_placeholders={"webhook": webhook_path(webhook_id)},
         )

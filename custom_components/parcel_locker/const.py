@@ -58,6 +58,11 @@ CONF_RESERVATION_MINUTES: Final = "reservation_timeout_minutes"
 CONF_TEMPERATURE_LOW: Final = "temperature_low"
 CONF_TEMPERATURE_HIGH: Final = "temperature_high"
 CONF_COURIER_USERS: Final = "courier_users"
+CONF_HOUSEHOLDS: Final = "households"
+CONF_PICKUP_DEADLINE_DAYS: Final = "pickup_deadline_days"
+CONF_ANNOUNCE_WEBHOOK: Final = "announce_webhook"
 # Reservations a caller who is not staff may hold at once (a kiosk, a resident's
 # returns): nobody can fill the wall.
 MAX_OPEN_RESERVATIONS: Final = 3
+# Announcements a resident may have waiting at once.
+MAX_OPEN_ANNOUNCEMENTS: Final = 10

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -15,14 +16,19 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
 )
 
 from .compat import vol
 from .const import (
+    CONF_ANNOUNCE_WEBHOOK,
     CONF_CODE_LENGTH,
     CONF_CODE_LIFETIME_HOURS,
     CONF_COURIER_USERS,
     CONF_DOOR_ALARM_SECONDS,
+    CONF_HOUSEHOLDS,
+    CONF_PICKUP_DEADLINE_DAYS,
     CONF_POLL_INTERVAL,
     CONF_REMINDER_HOURS,
     CONF_RESERVATION_MINUTES,
@@ -31,6 +37,7 @@ from .const import (
     DEFAULT_POLL_INTERVAL,
 )
 from .domain.ledger import LedgerSettings
+from .households import HouseholdsError, format_households, parse_households
 
 DEFAULTS = LedgerSettings()
 
@@ -44,7 +51,9 @@ LIMITS: Mapping[str, tuple[float, float, float, str | None]] = {
     CONF_DOOR_ALARM_SECONDS: (10, 3600, 1, "s"),
     CONF_TEMPERATURE_LOW: (-30, 30, 0.5, "°C"),
     CONF_TEMPERATURE_HIGH: (-30, 30, 0.5, "°C"),
+    CONF_PICKUP_DEADLINE_DAYS: (1, 90, 1, "d"),
 }
+ADDED_LATER = {CONF_PICKUP_DEADLINE_DAYS}
 WHOLE = {
     CONF_POLL_INTERVAL,
     CONF_CODE_LENGTH,
@@ -52,6 +61,7 @@ WHOLE = {
     CONF_RESERVATION_MINUTES,
     CONF_REMINDER_HOURS,
     CONF_DOOR_ALARM_SECONDS,
+    CONF_PICKUP_DEADLINE_DAYS,
 }
 
 
@@ -67,18 +77,23 @@ def options_defaults(entry: ConfigEntry) -> dict[str, Any]:
         CONF_DOOR_ALARM_SECONDS: DEFAULTS.door_open_alarm.total_seconds(),
         CONF_TEMPERATURE_LOW: low,
         CONF_TEMPERATURE_HIGH: high,
+        CONF_PICKUP_DEADLINE_DAYS: DEFAULTS.pickup_deadline.days,
         CONF_COURIER_USERS: [],
+        CONF_ANNOUNCE_WEBHOOK: False,
         **entry.options,
+        # Shown as text: one household per line.
+        CONF_HOUSEHOLDS: format_households(entry.options.get(CONF_HOUSEHOLDS, ())),
     }
 
 
 def options_schema(users: Mapping[str, str]) -> vol.Schema:
-    """Every option: number boxes with their unit, and who runs the kiosk.
+    """Every option: number boxes with their unit, the kiosk users, households.
 
     ``users`` maps the user ids that may be courier kiosk users to their names.
     """
     schema: dict[vol.Marker, Any] = {
-        vol.Required(key): NumberSelector(
+        # Options added later are optional: what an older form sends still fits.
+        (vol.Optional if key in ADDED_LATER else vol.Required)(key): NumberSelector(
             NumberSelectorConfig(
                 mode=NumberSelectorMode.BOX,
                 step=step,
@@ -97,17 +112,28 @@ def options_schema(users: Mapping[str, str]) -> vol.Schema:
             mode=SelectSelectorMode.DROPDOWN,
         )
     )
+    schema[vol.Optional(CONF_HOUSEHOLDS)] = TextSelector(
+        TextSelectorConfig(multiline=True)
+    )
+    schema[vol.Optional(CONF_ANNOUNCE_WEBHOOK)] = BooleanSelector()
     return vol.Schema(schema)
 
 
-def check_options(data: dict[str, Any]) -> dict[str, str]:
-    """Errors by field; normalises whole numbers in place.
+def check_options(data: dict[str, Any], persons: Iterable[str]) -> dict[str, str]:
+    """Errors by field; normalises whole numbers and households in place.
 
     Courier kiosk users need no check here: the selector only accepts the
-    users it offered.
+    users it offered. Households must name existing ``persons``.
     """
     errors: dict[str, str] = {}
     data.setdefault(CONF_COURIER_USERS, [])
+    data.setdefault(CONF_PICKUP_DEADLINE_DAYS, DEFAULTS.pickup_deadline.days)
+    try:
+        data[CONF_HOUSEHOLDS] = parse_households(
+            str(data.get(CONF_HOUSEHOLDS) or ""), persons
+        )
+    except HouseholdsError as err:
+        errors[CONF_HOUSEHOLDS] = err.key
     for key, (low, high, _, _) in LIMITS.items():
         value = data.get(key)
         if (
@@ -154,6 +180,11 @@ def ledger_settings(options: Mapping[str, Any]) -> LedgerSettings:
         temperature_band=(
             float(options.get(CONF_TEMPERATURE_LOW, low)),
             float(options.get(CONF_TEMPERATURE_HIGH, high)),
+        ),
+        pickup_deadline=timedelta(
+            days=float(
+                options.get(CONF_PICKUP_DEADLINE_DAYS, DEFAULTS.pickup_deadline.days)
+            )
         ),
     )
 
