@@ -35,7 +35,7 @@ async def call(
 ) -> Any:
     """Call an action as a user (or as an automation without one)."""
     # These actions exist for their response: Home Assistant insists on it.
-    response = response or service in ("issue_code", "list_parcels")
+    response = response or service in ("issue_code", "list_parcels", "share_parcel")
     return await hass.services.async_call(
         DOMAIN,
         service,

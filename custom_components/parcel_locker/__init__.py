@@ -32,7 +32,7 @@ from .sensor import resident_unique_id
 from .services import async_setup_services
 from .store import LedgerStore, UnreadableStoreError, async_secret_key
 from .wall_config import wall_config
-from .webhook import AnnouncementWebhook, webhook_id_for
+from .announce_webhook import AnnouncementWebhook, webhook_id_for
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)

@@ -85,7 +85,7 @@ from .wall_form import (
     wiring_schema,
     wiring_summary,
 )
-from .webhook import webhook_id_for, webhook_path
+from .announce_webhook import webhook_id_for, webhook_path
 
 MAX_PORT = 65535
 CONF_COMPARTMENT = "compartment"
