@@ -17,6 +17,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.typing import ConfigType
 
+from .announce_webhook import AnnouncementWebhook, webhook_id_for
 from .compat import detach_device
 from .connection import controller_identity, create_connection
 from .const import CONF_ANNOUNCE_WEBHOOK, DOMAIN, LOGGER, SUBENTRY_WALL
@@ -32,7 +33,6 @@ from .sensor import resident_unique_id
 from .services import async_setup_services
 from .store import LedgerStore, UnreadableStoreError, async_secret_key
 from .wall_config import wall_config
-from .announce_webhook import AnnouncementWebhook, webhook_id_for
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)

@@ -33,6 +33,7 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from modbus_connection import ModbusConnection, ModbusError
 
+from .announce_webhook import webhook_id_for, webhook_path
 from .compat import vol
 from .connection import controller_identity as connection_unique_id, create_connection
 from .const import (
@@ -85,7 +86,6 @@ from .wall_form import (
     wiring_schema,
     wiring_summary,
 )
-from .announce_webhook import webhook_id_for, webhook_path
 
 MAX_PORT = 65535
 CONF_COMPARTMENT = "compartment"
