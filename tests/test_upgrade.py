@@ -44,23 +44,25 @@ def shifted(value: Any, by: timedelta) -> Any:
     return value
 
 
-async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
+async def install(
     hass: HomeAssistant,
+    fixture: Path,
     connection_data: dict[str, Any],
     mock_config_entry: MockConfigEntry,
-    simulator: LockerSimulator,
-    people: dict[str, MockUser],
-) -> None:
-    old = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    # The file is as it was written, moved in time as a whole so it was written
-    # a minute ago (codes expire; every time keeps its distance to the others).
+) -> tuple[dict[str, Any], MockConfigEntry, Path]:
+    """Put an old release's files in place and set the entry up on them.
+
+    The files are as they were written, moved in time as a whole so they were
+    written a minute ago (codes expire; every time keeps its distance to the
+    others). Earlier releases saved through Home Assistant's Store layout too.
+    """
+    old = json.loads(fixture.read_text(encoding="utf-8"))
     written_at = max(
         moment
         for entry in old["ledger"]["data"]["audit"]
         if (moment := dt_util.parse_datetime(entry["time"])) is not None
     )
     old["ledger"] = shifted(old["ledger"], dt_util.utcnow() - written_at - MINUTE)
-    stored = old["ledger"]["data"]
     entry = MockConfigEntry(
         domain=DOMAIN,
         entry_id=old["entry_id"],
@@ -71,7 +73,6 @@ async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
     )
     storage = Path(hass.config.path(".storage"))
     storage.mkdir(parents=True, exist_ok=True)
-    # Version 0.1.0 saved through Home Assistant's Store: the same layout.
     (storage / f"{DOMAIN}.secret").write_text(json.dumps(old["secret"]))
     ledger_file = storage / f"{DOMAIN}.{entry.entry_id}.ledger"
     ledger_file.write_text(json.dumps(old["ledger"]))
@@ -79,6 +80,20 @@ async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
+    return old, entry, ledger_file
+
+
+async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
+    hass: HomeAssistant,
+    connection_data: dict[str, Any],
+    mock_config_entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+) -> None:
+    old, entry, ledger_file = await install(
+        hass, FIXTURE, connection_data, mock_config_entry
+    )
+    stored = old["ledger"]["data"]
 
     ledger = entry.runtime_data.ledger
     before = {parcel["parcel_id"]: parcel["state"] for parcel in stored["parcels"]}
@@ -123,32 +138,11 @@ async def test_a_ledger_of_format_1_loads_into_the_longer_life_cycle(
     the file is written back as format 2, and Bob's parcel, which has no
     stored deadline, goes back to its sender a week after it was stored.
     """
-    old = json.loads(FORMAT_1.read_text(encoding="utf-8"))
-    written_at = max(
-        moment
-        for entry in old["ledger"]["data"]["audit"]
-        if (moment := dt_util.parse_datetime(entry["time"])) is not None
+    old, entry, ledger_file = await install(
+        hass, FORMAT_1, connection_data, mock_config_entry
     )
-    old["ledger"] = shifted(old["ledger"], dt_util.utcnow() - written_at - MINUTE)
     stored = old["ledger"]["data"]
     assert stored["version"] == 1
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        entry_id=old["entry_id"],
-        title=mock_config_entry.title,
-        data=connection_data,
-        unique_id=mock_config_entry.unique_id,
-        subentries_data=[wall_subentry()],
-    )
-    storage = Path(hass.config.path(".storage"))
-    storage.mkdir(parents=True, exist_ok=True)
-    (storage / f"{DOMAIN}.secret").write_text(json.dumps(old["secret"]))
-    ledger_file = storage / f"{DOMAIN}.{entry.entry_id}.ledger"
-    ledger_file.write_text(json.dumps(old["ledger"]))
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
 
     ledger = entry.runtime_data.ledger
     states = {

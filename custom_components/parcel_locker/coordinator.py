@@ -80,6 +80,11 @@ class DeliveryRequest:
     cold: bool
     announced: str | None = None
 
+    @property
+    def fields(self) -> tuple[str, Size, str, str | None, bool]:
+        """Recipient, size, carrier, tracking and cold, as the ledger takes them."""
+        return (self.recipient, self.size, self.carrier, self.tracking, self.cold)
+
     @classmethod
     def of(cls, parcel: Parcel) -> DeliveryRequest:
         """The delivery of an announced parcel, as it was announced."""
@@ -505,11 +510,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         """Reserve and open a compartment for a delivery (``NothingFitsError``)."""
         return await self.async_reserve_and_open(
             lambda now: self.ledger.assign(
-                request.recipient,
-                request.size,
-                request.carrier,
-                request.tracking,
-                request.cold,
+                *request.fields,
                 wall,
                 now,
                 actor=actor,
@@ -525,11 +526,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         """Record a delivery that fits nowhere: held at the desk (``no_fit``)."""
         events = await self.async_step(
             lambda now: self.ledger.hold(
-                request.recipient,
-                request.size,
-                request.carrier,
-                request.tracking,
-                request.cold,
+                *request.fields,
                 wall,
                 now,
                 actor=actor,
