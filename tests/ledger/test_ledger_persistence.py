@@ -414,3 +414,13 @@ def test_settings_band_from_json_list() -> None:
     settings = LedgerSettings(temperature_band=[1, 9])  # type: ignore[arg-type]
     assert settings.temperature_band == (1.0, 9.0)
     assert hash(settings) == hash(LedgerSettings(temperature_band=(1.0, 9.0)))
+
+
+def test_an_announcement_without_its_time_is_refused(ledger: Ledger) -> None:
+    ledger.announce("person.bob", "T1", T0, until=T0 + sec(60), carrier="DHL")
+    data = json.loads(json.dumps(ledger.to_dict()))
+    Ledger.from_dict(copy.deepcopy(data), KEY)
+    data["parcels"][0]["expected_until"] = None
+    with pytest.raises(LedgerCorruptError) as err:
+        Ledger.from_dict(data, KEY)
+    assert err.value.detail == "announcement without its time"
