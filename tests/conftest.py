@@ -294,6 +294,10 @@ EVENT_TYPES = (
     "forced_open",
     "temperature_alarm",
     "return_ready",
+    "no_fit",
+    "announced",
+    "announcement_expired",
+    "return_to_sender",
 )
 
 

@@ -157,10 +157,14 @@ async def test_the_alarm_and_silence_survive_a_restart(
     assert await poll(init_integration)
     await hass.async_block_till_done()
     assert len(events["temperature_alarm"]) == 1  # not fired again
-    # Still refused for cold parcels: neither compartment has a reading.
-    with pytest.raises(ServiceValidationError) as err:
-        await assign(hass, cold=True)
-    assert err.value.translation_key == "no_cooled_compartment_ready_any_wall"
+    # Still no cooled compartment for cold parcels: neither has a reading. The
+    # parcel is kept at the desk, and staff are told which compartment to fix.
+    held = await assign(hass, cold=True)
+    assert (held["held"], held["compartment"]) == (True, None)
+    assert held["not_ready"] == ["A-22"]
+    await hass.async_block_till_done()
+    (no_fit,) = events["no_fit"]
+    assert no_fit.data["not_ready"] == ["A-22"]
 
 
 async def test_a_cold_parcel_skips_compartments_in_alarm_or_without_reading(
@@ -185,16 +189,18 @@ async def test_a_cold_parcel_skips_compartments_in_alarm_or_without_reading(
     assert wall.release_count(21) == 0
 
     # A-22 is taken and A-21 still too warm; a fresh wall's probe unplugged
-    # would read the same: nothing is ready, and the refusal says why.
+    # would read the same: nothing is ready. The parcel is kept at the desk
+    # and the answer (and the no_fit event) says which compartment to fix.
     releases = wall.coil_writes[:]
-    with pytest.raises(ServiceValidationError) as err:
-        await assign(hass, cold=True)
-    assert err.value.translation_key == "no_cooled_compartment_ready_any_wall"
-    assert err.value.translation_placeholders == {"size": "S", "compartments": "A-21"}
-    assert str(err.value) == (
-        "No cooled compartment is ready for a cold parcel of size S. In"
-        " temperature alarm or without a temperature reading: A-21"
+    held = await assign(hass, cold=True)
+    assert (held["held"], held["compartment"], held["not_ready"]) == (
+        True,
+        None,
+        ["A-21"],
     )
+    await hass.async_block_till_done()
+    (no_fit,) = events["no_fit"]
+    assert (no_fit.data["cold"], no_fit.data["not_ready"]) == (True, ["A-21"])
     assert wall.coil_writes == releases  # nothing opened
     # A normal parcel does not care about temperature.
     assert (await assign(hass))["compartment"] == "A-01"

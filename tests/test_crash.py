@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 import contextlib
+from datetime import timedelta
 import json
 import os
 from pathlib import Path
@@ -22,15 +23,18 @@ from typing import Any, Self
 from unittest.mock import patch
 
 from atomicwrites import AtomicWriter
+from freezegun import freeze_time
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_capture_events,
 )
 
@@ -56,7 +60,16 @@ from .test_services import call, deliver, poll
 
 ROOT = Path(__file__).parents[1]
 KEY = b"crash-test-install-key-0123456789"
-STEPS = ("reserved", "loading", "stored", "authorised", "unloading", "collected")
+# When a code acknowledged at a step (flow, step) still opens, by the step
+# the stored ledger is at.
+LIVE = {
+    ("deliver", "stored"): {"stored", "authorised"},
+    # Collected with the neighbour's code: the recipient's works until it left.
+    ("announce", "stored"): {"stored", "shared", "authorised", "unloading"},
+    ("announce", "shared"): {"shared", "authorised"},
+    ("deadline", "stored"): {"stored"},
+    ("deadline", "sent_back"): {"sent_back", "authorised"},
+}
 
 
 def ledger_key(entry: MockConfigEntry | str) -> str:
@@ -129,15 +142,30 @@ def new_ledger(compartments: int = 4) -> Ledger:
 def step_of(ledger: Ledger, parcel_id: str) -> str:
     """Where a parcel is in its life cycle, as the stored ledger says."""
     parcel = ledger.parcel(parcel_id)
-    if parcel.state is ParcelState.COLLECTED:
-        return "collected"
+    final = {
+        ParcelState.COLLECTED: "collected",
+        ParcelState.RETURNED: "returned",
+        ParcelState.ANNOUNCED: "announced",
+        ParcelState.HELD: "held",
+    }
+    if parcel.state in final:
+        return final[parcel.state]
+    assert parcel.wall is not None
+    assert parcel.number is not None
     view = ledger.compartment(parcel.wall, parcel.number)
     if parcel.state is ParcelState.RESERVED:
         return "loading" if view.door_open else "reserved"
-    assert parcel.state is ParcelState.STORED, parcel.state
     if view.door_open:
         return "unloading"
-    return "authorised" if view.phase is DoorPhase.AUTHORISED else "stored"
+    if view.phase is DoorPhase.AUTHORISED:
+        return "authorised"
+    if parcel.state is ParcelState.RETURN_TO_SENDER:
+        return "sent_back"
+    assert parcel.state is ParcelState.STORED, parcel.state
+    kinds = {
+        code["kind"] for code in ledger.list_codes() if code["parcel_id"] == parcel_id
+    }
+    return "shared" if "share" in kinds else "stored"
 
 
 async def run_and_kill(config_dir: Path, kill_after: int) -> list[dict[str, Any]]:
@@ -189,11 +217,13 @@ async def test_killed_process_loses_no_acknowledged_step_or_code(
 ) -> None:
     """SIGKILL at random moments: every saved step and every live code survives.
 
-    Eight processes run delivery life cycles (reserve, load, store with a code,
-    redeem, unload, collect), saving every step, and are killed after a random
-    number of steps, while they keep writing: some die between two saves, some
-    in the middle of one. The file left behind must always load, hold every
-    acknowledged step (or a later one) and let every acknowledged code open.
+    Eight processes run life cycles (``crash_child.FLOWS``: deliveries, and
+    parcels announced and shared, held at the desk, or sent back after their
+    deadline), saving every step, and are killed after a random number of
+    steps, while they keep writing: some die between two saves, some in the
+    middle of one. The file left behind must always load, hold every
+    acknowledged step (or a later one) and let every acknowledged code open
+    exactly while it should.
     """
     rng = random.Random(20260301)
     kill_points = sorted(rng.sample(range(1, 150), 8))
@@ -204,6 +234,7 @@ async def test_killed_process_loses_no_acknowledged_step_or_code(
             for folder, kill_after in zip(dirs, kill_points, strict=True)
         )
     )
+    flows_seen: set[str] = set()
     for folder, kill_after, acks in zip(dirs, kill_points, runs, strict=True):
         assert len(acks) >= kill_after
         with real_files(hass, folder):
@@ -213,32 +244,34 @@ async def test_killed_process_loses_no_acknowledged_step_or_code(
             )
         assert ledger.revision >= acks[-1]["rev"], (kill_after, acks[-1])
         last: dict[str, dict[str, Any]] = {}
-        codes: dict[str, str] = {}
+        # Codes nobody acknowledged were never told to anyone: not checked.
+        codes: list[dict[str, Any]] = []
         for ack in acks:
             last[ack["parcel"]] = ack
             if "code" in ack:
-                codes[ack["parcel"]] = ack["code"]
+                codes.append(ack)
         assert last
+        flows_seen.update(ack["flow"] for ack in acks)
         for parcel_id, ack in last.items():
+            steps = crash_child.FLOWS[ack["flow"]]
             stored_step = step_of(ledger, parcel_id)
-            assert STEPS.index(stored_step) >= STEPS.index(ack["step"]), (
+            assert steps.index(stored_step) >= steps.index(ack["step"]), (
                 kill_after,
                 parcel_id,
                 ack,
                 stored_step,
             )
-            if parcel_id not in codes:
-                # Killed after the step that issued the code was saved but
-                # before it was acknowledged: nobody was ever told a code.
-                continue
-            if stored_step in ("stored", "authorised"):
-                assert ledger.holds_code(codes[parcel_id], "wall"), (
-                    kill_after,
-                    parcel_id,
-                )
-            else:
-                # Spent by the opening: one-time.
-                assert not ledger.holds_code(codes[parcel_id], "wall")
+        for ack in codes:
+            stored_step = step_of(ledger, ack["parcel"])
+            live = stored_step in LIVE[ack["flow"], ack["step"]]
+            # Live while it should be; spent (one-time) or revoked after.
+            assert ledger.holds_code(ack["code"], "wall") is live, (
+                kill_after,
+                ack,
+                stored_step,
+            )
+    # Every flow was cut short somewhere along the way.
+    assert flows_seen == set(crash_child.FLOWS)
 
 
 # -- 2. atomic saves ----------------------------------------------------------
@@ -704,3 +737,80 @@ async def test_setup_retries_when_the_ledger_cannot_be_saved(
         await set_up(hass, mock_config_entry)
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert not (storage / ledger_key(mock_config_entry)).exists()
+
+
+async def test_every_new_state_comes_back_with_a_restored_file(
+    hass: HomeAssistant,
+    storage: Path,
+    mock_config_entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Announced, held, shared and sent back: kept through damage and restore.
+
+    The file is truncated; the entry stops with a repair issue; the good file
+    put back brings every parcel back in its state, and their codes open.
+    """
+    entry = mock_config_entry
+    await set_up(hass, entry)
+    sent_back = await deliver(hass, entry, simulator, "person.bob")
+    # A week on, the clock running (the entry is set up again below).
+    with freeze_time(dt_util.utcnow() + timedelta(days=7, minutes=1), tick=True):
+        await poll(entry)
+        carrier = code_of_parcel(hass, sent_back["parcel_id"])
+        announced = await call(
+            hass,
+            "announce_delivery",
+            {"recipient": "person.bob", "tracking": "KEEP 1"},
+            response=True,
+        )
+        held = await call(
+            hass,
+            "assign_delivery",
+            {"recipient": "person.bob", "size": "XL"},
+            response=True,
+        )
+        shared_parcel = await deliver(hass, entry, simulator, "person.charlie")
+        shared = await call(
+            hass, "share_parcel", {"parcel_id": shared_parcel["parcel_id"]}
+        )
+        expected = {
+            sent_back["parcel_id"]: "return_to_sender",
+            announced["parcel_id"]: "announced",
+            held["parcel_id"]: "held",
+            shared_parcel["parcel_id"]: "stored",
+        }
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        path = storage / ledger_key(entry)
+        good = path.read_bytes()
+        path.write_bytes(good[: len(good) // 3])
+        await set_up(hass, entry)
+        assert_stopped_with_issue(hass, entry, "not JSON", caplog)
+
+        path.write_bytes(good)
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.LOADED
+        ledger = entry.runtime_data.ledger
+        states = {
+            parcel["parcel_id"]: parcel["state"]
+            for parcel in ledger.list_parcels()
+            if parcel["parcel_id"] in expected
+        }
+        assert states == expected
+        assert ledger.announcement("keep1") is not None
+        for code, parcel_id in (
+            (shared["code"], shared_parcel["parcel_id"]),
+            (carrier, sent_back["parcel_id"]),
+        ):
+            opened = await call(hass, "redeem_code", {"code": code}, response=True)
+            assert opened["parcel_id"] == parcel_id
+
+
+def code_of_parcel(hass: HomeAssistant, parcel_id: str) -> str:
+    """The code the integration holds in memory for a parcel."""
+    for loaded in hass.config_entries.async_loaded_entries(DOMAIN):
+        if (issued := loaded.runtime_data.pickup_code(parcel_id)) is not None:
+            return str(issued.code)
+    raise AssertionError(parcel_id)

@@ -10,7 +10,7 @@ someone else's parcel.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 import json
 import math
 from typing import Any
@@ -26,9 +26,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 import voluptuous as vol
 
-from custom_components.parcel_locker import services
+from custom_components.parcel_locker import lifecycle_actions, services
+from custom_components.parcel_locker.action_fields import MAX_TEXT
 from custom_components.parcel_locker.const import DOMAIN
-from custom_components.parcel_locker.services import MAX_TEXT
 from simulator.server import LockerSimulator
 
 from .conftest import ALICE, BOB
@@ -46,7 +46,13 @@ SCHEMAS: dict[str, Any] = {
     "revoke_code": services.REVOKE_SCHEMA,
     "start_return": services.RETURN_SCHEMA,
     "list_parcels": services.LIST_SCHEMA,
+    "announce_delivery": lifecycle_actions.ANNOUNCE_SCHEMA,
+    "share_parcel": lifecycle_actions.SHARE_SCHEMA,
+    "unshare_parcel": lifecycle_actions.UNSHARE_SCHEMA,
+    "send_code": lifecycle_actions.SEND_CODE_SCHEMA,
 }
+# Longer texts some actions take.
+TEXT_LIMITS = {"message": 1000, "title": 200}
 
 FUZZ = settings(
     max_examples=60,
@@ -143,11 +149,16 @@ def hostile_calls(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
 # -- 1. the schemas alone (fast, many examples) --------------------------------------
 
 
-def _text_within_limits(value: Any) -> bool:
+def _text_within_limits(value: Any, limit: int = MAX_TEXT) -> bool:
     if isinstance(value, str):
-        return len(value) <= MAX_TEXT
+        return len(value) <= limit
+    if isinstance(value, list):
+        return all(_text_within_limits(item, limit) for item in value)
     if isinstance(value, dict):
-        return all(_text_within_limits(item) for item in value.values())
+        return all(
+            _text_within_limits(item, TEXT_LIMITS.get(key, MAX_TEXT))
+            for key, item in value.items()
+        )
     return True
 
 
@@ -165,7 +176,9 @@ def test_schemas_only_say_invalid(call_: tuple[str, dict[str, Any]]) -> None:
     assert _text_within_limits(validated), name
     for value in validated.values():
         assert not isinstance(value, float) or math.isfinite(value), name
-        assert isinstance(value, str | bool | int | datetime), (name, value)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            assert isinstance(item, str | bool | int | date), (name, value)
 
 
 async def test_these_are_the_registered_schemas(
@@ -278,6 +291,17 @@ async def _against_alice(
         ("revoke_code", {"parcel_id": alices["parcel_id"]}),
         ("set_out_of_service", {"compartment": alices["compartment"]}),
         ("start_return", {"recipient": ALICE, "carrier": "DHL"}),
+        ("announce_delivery", {"recipient": ALICE, "tracking": "ALICE1"}),
+        ("share_parcel", {"parcel_id": alices["parcel_id"]}),
+        ("unshare_parcel", {"parcel_id": alices["parcel_id"]}),
+        (
+            "send_code",
+            {
+                "parcel_id": alices["parcel_id"],
+                "entity_id": "notify.bobs_telegram",
+                "message": "{code}",
+            },
+        ),
     ]
     for name, data in attempts:
         before = protected(locker.ledger)
@@ -295,7 +319,7 @@ async def _against_alice(
     assert wall.release_count(bobs["number"]) == 2
 
 
-_RESPONDING = {"start_return", "issue_code", "list_parcels"}
+_RESPONDING = {"start_return", "issue_code", "list_parcels", "share_parcel"}
 
 
 @FUZZ

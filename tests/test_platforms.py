@@ -34,7 +34,7 @@ from .conftest import BOB, poll, simulator_connection, wall_subentry
 SIZES = "S,M,L,XL"
 ENTRY_ID = "01JPARCELLOCKERSNAPSHOT0"
 # Drawn at random, or the time of the run: not part of what is compared.
-VARYING = props("parcel_id", "since", "expires")
+VARYING = props("parcel_id", "since", "expires", "deadline")
 # Named again at each call: syrupy 6 forgets the fixture's extension when a call
 # passes options, and would look for the snapshots elsewhere.
 HA_SNAPSHOTS = HomeAssistantSnapshotExtension

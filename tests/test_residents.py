@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from http import HTTPStatus
 from io import BytesIO
 from typing import Any
@@ -12,6 +13,7 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 from PIL import Image
 import pyqrcode
 import pytest
@@ -251,6 +253,9 @@ async def test_resident_sensor_shows_where_and_until_when(
     (parcel,) = state.attributes["parcels"]
     assert parcel == {
         "parcel_id": bobs["parcel_id"],
+        "state": "stored",
+        "recipient": BOB,
+        "deadline": parcel["deadline"],
         "compartment": bobs["compartment"],
         "wall": "wall_lobby",
         "wall_name": "Lobby",
@@ -260,6 +265,10 @@ async def test_resident_sensor_shows_where_and_until_when(
         "expires": bobs["expires"],
     }
     assert bobs["code"] not in str(state.attributes)
+    # Collected within a week, or it goes back to its sender.
+    assert dt_util.parse_datetime(parcel["deadline"]) == dt_util.parse_datetime(
+        parcel["since"]
+    ) + timedelta(days=7)
     assert hass.states.get("sensor.charlie_parcels").state == "0"
 
     # A replacement code moves the expiry.

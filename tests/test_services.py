@@ -35,7 +35,7 @@ async def call(
 ) -> Any:
     """Call an action as a user (or as an automation without one)."""
     # These actions exist for their response: Home Assistant insists on it.
-    response = response or service in ("issue_code", "list_parcels")
+    response = response or service in ("issue_code", "list_parcels", "share_parcel")
     return await hass.services.async_call(
         DOMAIN,
         service,
@@ -148,7 +148,7 @@ async def test_full_delivery_and_pickup(
 async def test_cold_parcels_go_to_cooled_compartments(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: LockerSimulator
 ) -> None:
-    """A cold parcel gets a cooled compartment; when none is left, a clear error."""
+    """A cold parcel gets a cooled compartment; when none is left, it is held."""
     first = await call(
         hass,
         "assign_delivery",
@@ -162,24 +162,30 @@ async def test_cold_parcels_go_to_cooled_compartments(
         response=True,
     )
     assert {first["compartment"], second["compartment"]} == {"A-21", "A-22"}
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass, "assign_delivery", {"recipient": BOB, "carrier": "F", "cold": True}
-        )
-    assert err.value.translation_key == "no_cooled_compartment_available_any_wall"
-    assert str(err.value) == "No free cooled compartment fits a parcel of size S"
+    assert (first["held"], first["cold"]) == (False, True)
+    third = await call(
+        hass,
+        "assign_delivery",
+        {"recipient": BOB, "carrier": "F", "cold": True},
+        response=True,
+    )
+    # Never a warm compartment for a cold parcel: kept at the desk instead.
+    assert (third["held"], third["compartment"]) == (True, None)
+    assert len(simulator.wall(1).coil_writes) == 2
 
 
 async def test_no_compartment_of_that_size(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: LockerSimulator
 ) -> None:
-    """No XL compartment on the wall: refused, nothing opens."""
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass, "assign_delivery", {"recipient": BOB, "carrier": "X", "size": "XL"}
-        )
-    assert err.value.translation_key == "no_compartment_available_any_wall"
-    assert str(err.value) == "No free compartment fits a parcel of size XL"
+    """No XL compartment on the wall: held at the desk, nothing opens."""
+    held = await call(
+        hass,
+        "assign_delivery",
+        {"recipient": BOB, "carrier": "X", "size": "XL"},
+        response=True,
+    )
+    assert held["held"] is True
+    assert (held["compartment"], held["wall"], held["size"]) == (None, None, "XL")
     assert simulator.wall(1).coil_writes == []
 
 

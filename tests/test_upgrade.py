@@ -1,8 +1,11 @@
-"""Upgrading keeps what was stored: a ledger written by version 0.1.0 loads whole.
+"""Upgrading keeps what was stored: ledgers written by earlier releases load whole.
 
 ``fixtures/ledger_written_by_0_1_0.json`` was written by the previous release
 (a real Home Assistant run: parcels stored, collected, reserved, a return, a
 courier code, wrong codes counted in the old per-keypad counters).
+``fixtures/ledger_written_by_format_1.json`` is the format just before the
+longer life cycle (format 2), written by that release's own store
+(``fixtures/write_ledger_fixture.py`` says how).
 """
 
 from __future__ import annotations
@@ -41,23 +44,25 @@ def shifted(value: Any, by: timedelta) -> Any:
     return value
 
 
-async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
+async def install(
     hass: HomeAssistant,
+    fixture: Path,
     connection_data: dict[str, Any],
     mock_config_entry: MockConfigEntry,
-    simulator: LockerSimulator,
-    people: dict[str, MockUser],
-) -> None:
-    old = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    # The file is as it was written, moved in time as a whole so it was written
-    # a minute ago (codes expire; every time keeps its distance to the others).
+) -> tuple[dict[str, Any], MockConfigEntry, Path]:
+    """Put an old release's files in place and set the entry up on them.
+
+    The files are as they were written, moved in time as a whole so they were
+    written a minute ago (codes expire; every time keeps its distance to the
+    others). Earlier releases saved through Home Assistant's Store layout too.
+    """
+    old = json.loads(fixture.read_text(encoding="utf-8"))
     written_at = max(
         moment
         for entry in old["ledger"]["data"]["audit"]
         if (moment := dt_util.parse_datetime(entry["time"])) is not None
     )
     old["ledger"] = shifted(old["ledger"], dt_util.utcnow() - written_at - MINUTE)
-    stored = old["ledger"]["data"]
     entry = MockConfigEntry(
         domain=DOMAIN,
         entry_id=old["entry_id"],
@@ -68,7 +73,6 @@ async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
     )
     storage = Path(hass.config.path(".storage"))
     storage.mkdir(parents=True, exist_ok=True)
-    # Version 0.1.0 saved through Home Assistant's Store: the same layout.
     (storage / f"{DOMAIN}.secret").write_text(json.dumps(old["secret"]))
     ledger_file = storage / f"{DOMAIN}.{entry.entry_id}.ledger"
     ledger_file.write_text(json.dumps(old["ledger"]))
@@ -76,6 +80,20 @@ async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
+    return old, entry, ledger_file
+
+
+async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
+    hass: HomeAssistant,
+    connection_data: dict[str, Any],
+    mock_config_entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+) -> None:
+    old, entry, ledger_file = await install(
+        hass, FIXTURE, connection_data, mock_config_entry
+    )
+    stored = old["ledger"]["data"]
 
     ledger = entry.runtime_data.ledger
     before = {parcel["parcel_id"]: parcel["state"] for parcel in stored["parcels"]}
@@ -102,3 +120,61 @@ async def test_a_ledger_from_0_1_0_loads_and_its_codes_still_work(
     saved = json.loads(ledger_file.read_bytes())["data"]
     assert "keypads" not in saved
     assert "remote_keypad" not in saved
+
+
+FORMAT_1 = Path(__file__).parent / "fixtures" / "ledger_written_by_format_1.json"
+
+
+async def test_a_ledger_of_format_1_loads_into_the_longer_life_cycle(
+    hass: HomeAssistant,
+    connection_data: dict[str, Any],
+    mock_config_entry: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+) -> None:
+    """The format before the longer life cycle (written by that release's store).
+
+    Every parcel keeps its state, Bob's code and the courier code still open,
+    the file is written back as format 2, and Bob's parcel, which has no
+    stored deadline, goes back to its sender a week after it was stored.
+    """
+    old, entry, ledger_file = await install(
+        hass, FORMAT_1, connection_data, mock_config_entry
+    )
+    stored = old["ledger"]["data"]
+    assert stored["version"] == 1
+
+    ledger = entry.runtime_data.ledger
+    states = {
+        parcel["parcel_id"]: parcel["state"]
+        for parcel in ledger.list_parcels(include_finished=True)
+    }
+    assert states == {
+        parcel["parcel_id"]: parcel["state"] for parcel in stored["parcels"]
+    }
+    assert states[old["return_parcel"]] == "return_waiting"
+    assert states[old["reserved_parcel"]] == "reserved"
+    bobs = ledger.parcel(old["bob_parcel"])
+    assert bobs.deadline is None  # the option counts from when it was stored
+    assert ledger.holds_code(old["courier_code"], "wall_lobby")
+
+    response = await hass.services.async_call(
+        DOMAIN,
+        "redeem_code",
+        {"code": old["bob_code"]},
+        blocking=True,
+        return_response=True,
+        context=Context(user_id=people[BOB].id),
+    )
+    assert response["parcel_id"] == old["bob_parcel"]
+    assert await poll(entry)
+    saved = json.loads(ledger_file.read_bytes())["data"]
+    assert saved["version"] == 2
+    assert {"expected_until", "deadline"} <= set(saved["parcels"][0])
+
+    # Not collected: a week after it was stored it goes back to its sender.
+    assert bobs.stored_at is not None
+    events = ledger.tick(bobs.stored_at + timedelta(days=7, seconds=1))
+    assert [
+        event.data["parcel_id"] for event in events if event.type == "return_to_sender"
+    ] == [old["bob_parcel"]]

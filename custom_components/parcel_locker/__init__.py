@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.components import webhook
 from homeassistant.const import ATTR_RESTORED, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
@@ -16,6 +17,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.typing import ConfigType
 
+from .announce_webhook import AnnouncementWebhook, webhook_id_for
 from .compat import detach_device
 from .connection import (
     CONF_HOST,
@@ -23,7 +25,7 @@ from .connection import (
     create_connection,
     normalise_host,
 )
-from .const import DOMAIN, LOGGER, SUBENTRY_WALL
+from .const import CONF_ANNOUNCE_WEBHOOK, DOMAIN, LOGGER, SUBENTRY_WALL
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
 from .domain.ledger import LedgerError
 from .domain.wiring import MapError
@@ -86,7 +88,8 @@ async def async_setup_entry(
         ) from err
     store = LedgerStore(hass, entry.entry_id)
     try:
-        ledger = await store.async_load(await async_secret_key(hass), settings)
+        secret_key = await async_secret_key(hass)
+        ledger = await store.async_load(secret_key, settings)
     except UnreadableStoreError as err:
         # Never start from an empty ledger over parcels that are in the wall:
         # keep a copy, raise a repair issue and stop until a person restores it.
@@ -133,6 +136,13 @@ async def async_setup_entry(
         )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     _async_remove_stale(hass, entry)
+    if entry.options.get(CONF_ANNOUNCE_WEBHOOK):
+        # Shops and carriers announce deliveries (see ``webhook``).
+        hook = AnnouncementWebhook(
+            entry.entry_id, webhook_id_for(secret_key, entry.entry_id)
+        )
+        hook.async_register(hass, entry.title)
+        entry.async_on_unload(lambda: webhook.async_unregister(hass, hook.webhook_id))
     return True
 
 

@@ -35,6 +35,7 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from homeassistant.util.network import is_host_valid
 from modbus_connection import ModbusConnection
 
+from .announce_webhook import webhook_id_for, webhook_path
 from .compat import vol
 from .connection import (
     announced_identity,
@@ -74,6 +75,7 @@ from .domain.wiring import (
     WallMap,
 )
 from .options import check_options, options_defaults, options_schema
+from .store import async_secret_key
 from .wall_config import parse_cooled
 from .wall_form import number, stored_walls, subentry_data
 from .wall_steps import WallDraft, WallSteps, wall_title
@@ -532,9 +534,16 @@ class ParcelLockerOptionsFlow(OptionsFlow):
             if user.is_active and not user.system_generated
         }
         if user_input is not None:
-            errors = check_options(user_input)
+            shown = dict(user_input)  # as typed, should it be shown again
+            errors = check_options(
+                user_input, self.hass.states.async_entity_ids("person")
+            )
             if not errors:
                 return self.async_create_entry(data=user_input)
+            user_input = shown
+        webhook_id = webhook_id_for(
+            await async_secret_key(self.hass), self.config_entry.entry_id
+        )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
@@ -542,4 +551,5 @@ class ParcelLockerOptionsFlow(OptionsFlow):
                 user_input or options_defaults(self.config_entry),
             ),
             errors=errors,
+            description_placeholders={"webhook": webhook_path(webhook_id)},
         )

@@ -67,6 +67,11 @@ CONF_SETPOINT_MAX: Final = "setpoint_max"
 # The cooling setpoint staff may set (a number entity per cooled compartment).
 DEFAULT_SETPOINT_RANGE: Final = (0.0, 10.0)
 CONF_COURIER_USERS: Final = "courier_users"
+CONF_HOUSEHOLDS: Final = "households"
+CONF_PICKUP_DEADLINE_DAYS: Final = "pickup_deadline_days"
+CONF_ANNOUNCE_WEBHOOK: Final = "announce_webhook"
 # Reservations a caller who is not staff may hold at once (a kiosk, a resident's
 # returns): nobody can fill the wall.
 MAX_OPEN_RESERVATIONS: Final = 3
+# Announcements a resident may have waiting at once.
+MAX_OPEN_ANNOUNCEMENTS: Final = 10

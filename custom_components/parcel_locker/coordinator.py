@@ -12,11 +12,15 @@ checked (``domain.keypad_entries``). Actions come through here too, each
 as: ledger step, save, then the lock released.
 
 A wall that does not answer makes only its own entities unavailable.
+
+Events about a parcel carry ``household``: its recipient and the persons who
+share their parcels (option *Households*), everyone to tell.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import monotonic
 from typing import Any
@@ -41,6 +45,8 @@ from .domain.guard import keypad_source
 from .domain.keypad_entries import codes_since
 from .domain.ledger import (
     REOPEN_GRACE,
+    UNKNOWN_RECIPIENT,
+    CodeKind,
     CodeRejectedError,
     CodeRejection,
     CompartmentSpec,
@@ -54,10 +60,17 @@ from .domain.ledger import (
     RedeemResult,
 )
 from .domain.readings import KeypadReading, WallReading
+from .domain.sizes import Size
 from .domain.snapshot import LockerSnapshot, WallState, waiting_by_person, wall_state
-from .errors import controller_errors, ledger_refusal
+from .errors import NothingFitsError, controller_errors, failed, ledger_refusal
 from .guard_keeper import GuardKeeper
-from .repairs import ISSUE_PARCEL_MISSING, ISSUE_UNEXPECTED_PARCEL, ParcelSensorIssues
+from .households import households_of
+from .repairs import (
+    ISSUE_PARCEL_MISSING,
+    ISSUE_UNEXPECTED_PARCEL,
+    ParcelSensorIssues,
+    SensorIssue,
+)
 from .store import LedgerStore
 from .wall_config import WallConfig
 from .wall_link import WallLink
@@ -69,6 +82,36 @@ FEEDBACK_IDLE = 0
 FEEDBACK_ACCEPTED = 1
 FEEDBACK_REJECTED = 2
 FEEDBACK_LOCKED_OUT = 3
+ACTOR_KEYPAD = "keypad"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRequest:
+    """A parcel to put in a compartment, and the announcement it is, if any."""
+
+    recipient: str
+    size: Size
+    carrier: str
+    tracking: str | None
+    cold: bool
+    announced: str | None = None
+
+    @property
+    def fields(self) -> tuple[str, Size, str, str | None, bool]:
+        """Recipient, size, carrier, tracking and cold, as the ledger takes them."""
+        return (self.recipient, self.size, self.carrier, self.tracking, self.cold)
+
+    @classmethod
+    def of(cls, parcel: Parcel) -> DeliveryRequest:
+        """The delivery of an announced parcel, as it was announced."""
+        return cls(
+            parcel.recipient,
+            parcel.size,
+            parcel.carrier,
+            parcel.tracking,
+            parcel.cold,
+            parcel.parcel_id,
+        )
 
 
 class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
@@ -147,7 +190,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         # found the ledger where it left it has nothing to tell it.
         self._fed: tuple[int, dict[str, WallReading | None]] | None = None
         self._keypad_sequence: dict[str, int] = {}
-        self._parcel_issues = ParcelSensorIssues(hass)
+        self._parcel_issues = ParcelSensorIssues(hass, entry.entry_id)
         # Each parcel's current code, in memory only, for its recipient's
         # picture of it: the ledger keeps codes as hashes, so after a restart
         # there is none until a replacement code is issued.
@@ -306,9 +349,8 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
 
     def _check_parcel_sensors(self) -> None:
         """Raise a repair issue where a parcel sensor contradicts the ledger."""
-        found: dict[tuple[str, int], str] = {}
+        found: dict[tuple[str, int], SensorIssue] = {}
         checked: set[tuple[str, int]] = set()
-        labels: dict[tuple[str, int], tuple[str, str]] = {}
         for wall_id, reading in self._readings.items():
             if reading is None:
                 continue
@@ -316,15 +358,28 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
             for number, compartment in reading.compartments.items():
                 place = (wall_id, number)
                 checked.add(place)
-                labels[place] = (wall.label(number), wall.name)
                 if compartment.present is None or not compartment.door_closed:
                     continue
-                status = self.ledger.compartment_status(wall_id, number)
-                if status is CompartmentStatus.OCCUPIED and not compartment.present:
-                    found[place] = ISSUE_PARCEL_MISSING
-                elif status is CompartmentStatus.FREE and compartment.present:
-                    found[place] = ISSUE_UNEXPECTED_PARCEL
-        self._parcel_issues.async_update(found, checked, labels)
+                view = self.ledger.compartment(wall_id, number)
+                if (
+                    view.status is CompartmentStatus.OCCUPIED
+                    and not compartment.present
+                ):
+                    kind = ISSUE_PARCEL_MISSING
+                elif view.status is CompartmentStatus.FREE and compartment.present:
+                    kind = ISSUE_UNEXPECTED_PARCEL
+                else:
+                    continue
+                found[place] = SensorIssue(
+                    kind, wall.label(number), wall.name, view.parcel_id
+                )
+        self._parcel_issues.async_update(found, checked)
+
+    @callback
+    def async_recheck(self, wall_id: str, number: int) -> None:
+        """Judge a compartment's parcel sensor afresh at the next poll."""
+        self._parcel_issues.async_forget((wall_id, number))
+        self._fed = None
 
     async def _async_keypad(
         self, wall_id: str, keypad: KeypadReading, now: datetime
@@ -353,10 +408,20 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
 
     async def _async_keypad_code(self, wall_id: str, code: str, now: datetime) -> int:
         """One code typed at a wall's keypad: what the keypad should show."""
+        source = keypad_source(wall_id)
+        # A courier typing an announced tracking number (never a live code).
+        announced = (
+            None
+            if self.ledger.holds_code(code, wall_id)
+            else self.ledger.announcement(code)
+        )
         try:
-            await self.async_redeem(
-                code, wall_id, source=keypad_source(wall_id), actor="keypad"
-            )
+            if announced is not None:
+                await self._async_keypad_delivery(announced, wall_id, source, now)
+            else:
+                await self.async_redeem(
+                    code, wall_id, source=source, actor=ACTOR_KEYPAD
+                )
         except ServiceValidationError:
             return (
                 FEEDBACK_LOCKED_OUT
@@ -372,13 +437,33 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
             return FEEDBACK_REJECTED
         return FEEDBACK_ACCEPTED
 
+    async def _async_keypad_delivery(
+        self, announced: Parcel, wall_id: str, source: str, now: datetime
+    ) -> None:
+        """Open a compartment at this wall for an announced parcel.
+
+        A locked-out keypad opens nothing. When nothing fits, the parcel is
+        held at the desk (and the keypad says "rejected").
+        """
+        self.guard.check(source, ACTOR_KEYPAD, now)
+        request = DeliveryRequest.of(announced)
+        try:
+            await self.async_deliver(request, wall_id, ACTOR_KEYPAD)
+        except NothingFitsError:
+            await self.async_hold(request, wall_id, ACTOR_KEYPAD)
+            raise
+
     # -- the snapshot ---------------------------------------------------------
 
     def _snapshot(self, now: datetime) -> LockerSnapshot:
         """What every entity shows now; unchanged parts are the same objects."""
         walls = {wall_id: self._wall_state(wall_id, now) for wall_id in self.walls}
         if self._waiting is None or self._waiting[0] != self.ledger.revision:
-            self._waiting = (self.ledger.revision, waiting_by_person(self.ledger))
+            households = households_of(self.hass).by_person
+            self._waiting = (
+                self.ledger.revision,
+                waiting_by_person(self.ledger, households),
+            )
         return LockerSnapshot(walls=walls, waiting=self._waiting[1])
 
     def _wall_state(self, wall_id: str, now: datetime) -> WallState:
@@ -407,7 +492,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
 
     # -- saving and events ----------------------------------------------------
 
-    async def async_commit(self, events: Iterable[DomainEvent] = ()) -> None:
+    async def async_commit(self, events: Sequence[DomainEvent] = ()) -> None:
         """Save the ledger if it moved, then put its events on the bus.
 
         Raises ``HomeAssistantError`` when the save failed, so no lock is
@@ -417,13 +502,20 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         try:
             await self.store.async_save(self.ledger)
         finally:
+            households = households_of(self.hass) if events else None
             for event in events:
                 if event.issued is not None:
                     self._remember(event.issued)
-                self.hass.bus.async_fire(f"{DOMAIN}_{event.type}", dict(event.data))
+                data = dict(event.data)
+                recipient = data.get("recipient")
+                if households and recipient and recipient != UNKNOWN_RECIPIENT:
+                    data["household"] = sorted(households.members(recipient))
+                self.hass.bus.async_fire(f"{DOMAIN}_{event.type}", data)
             self._forget_dead_codes()
 
-    async def async_step(self, step: Callable[[datetime], list[DomainEvent]]) -> None:
+    async def async_step(
+        self, step: Callable[[datetime], list[DomainEvent]]
+    ) -> list[DomainEvent]:
         """Run one ledger step for an action, save it and show it."""
         try:
             events = step(self.now())
@@ -433,6 +525,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
             await self.async_commit(events)
         finally:
             self.async_publish()
+        return events
 
     async def _async_save_and_show(self) -> None:
         """After a step taken outside ``async_step``: save it and show it."""
@@ -444,7 +537,8 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
     # -- codes kept for their recipients -------------------------------------
 
     def _remember(self, issued: IssuedCode) -> None:
-        if issued.parcel_id is not None:
+        # The parcel's own code; a neighbour's share code is its sharer's.
+        if issued.parcel_id is not None and issued.kind is not CodeKind.SHARE:
             self._issued[issued.parcel_id] = issued
 
     def pickup_code(self, parcel_id: str) -> IssuedCode | None:
@@ -512,8 +606,9 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         except LedgerError as err:
             raise ledger_refusal(err) from err
         await self._async_save_and_show()
+        wall, number = _place(parcel)
         try:
-            await self.async_release(parcel.wall, parcel.number)
+            await self.async_release(wall, number)
         except HomeAssistantError:
             await self.async_step(
                 lambda now: self.ledger.cancel_delivery(
@@ -522,6 +617,45 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
             )
             raise
         return parcel
+
+    async def async_deliver(
+        self,
+        request: DeliveryRequest,
+        wall: str | None,
+        actor: str,
+        created_by: str | None = None,
+    ) -> Parcel:
+        """Reserve and open a compartment for a delivery (``NothingFitsError``)."""
+        return await self.async_reserve_and_open(
+            lambda now: self.ledger.assign(
+                *request.fields,
+                wall,
+                now,
+                actor=actor,
+                created_by=created_by,
+                announced=request.announced,
+            ),
+            actor,
+        )
+
+    async def async_hold(
+        self, request: DeliveryRequest, wall: str | None, actor: str
+    ) -> tuple[Parcel, list[str]]:
+        """Record a delivery that fits nowhere: held at the desk (``no_fit``).
+
+        Also returns the cooled compartments that were free but not ready.
+        """
+        events = await self.async_step(
+            lambda now: self.ledger.hold(
+                *request.fields,
+                wall,
+                now,
+                actor=actor,
+                announced=request.announced,
+            )
+        )
+        data = events[0].data
+        return self.ledger.parcel(str(data["parcel_id"])), list(data["not_ready"])
 
     async def async_redeem(
         self, code: str, wall: str | None, *, source: str, actor: str
@@ -561,6 +695,19 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         )
         await self.async_release(wall_id, number)
 
+    async def async_share(
+        self, parcel_id: str, valid_until: datetime | None, actor: str
+    ) -> IssuedCode:
+        """A neighbour's one-time code for a waiting parcel (``Ledger.share``)."""
+        try:
+            issued = self.ledger.share(
+                parcel_id, self.now(), valid_until=valid_until, actor=actor
+            )
+        except LedgerError as err:
+            raise ledger_refusal(err) from err
+        await self._async_save_and_show()
+        return issued
+
     async def async_issue_code(
         self, parcel_id: str | None, **kwargs: Any
     ) -> IssuedCode:
@@ -572,6 +719,13 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         self._remember(issued)
         await self._async_save_and_show()
         return issued
+
+
+def _place(parcel: Parcel) -> tuple[str, int]:
+    """The wall and number of a parcel that has a compartment."""
+    if parcel.wall is None or parcel.number is None:  # pragma: no cover
+        raise failed("parcel_not_waiting", parcel_id=parcel.parcel_id)
+    return parcel.wall, parcel.number
 
 
 def _poll_failed(err: ModbusError, title: str) -> UpdateFailed:

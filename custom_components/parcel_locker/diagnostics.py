@@ -13,11 +13,11 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_COURIER_USERS
+from .const import CONF_COURIER_USERS, CONF_HOUSEHOLDS
 from .coordinator import ParcelLockerConfigEntry
 from .domain.wiring import wall_map_to_dict
 
-TO_REDACT = {CONF_HOST, "title", CONF_COURIER_USERS}
+TO_REDACT = {CONF_HOST, "title", CONF_COURIER_USERS, CONF_HOUSEHOLDS, CONF_HOUSEHOLDS}
 
 
 async def async_get_config_entry_diagnostics(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -15,14 +16,19 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
 )
 
 from .compat import vol
 from .const import (
+    CONF_ANNOUNCE_WEBHOOK,
     CONF_CODE_LENGTH,
     CONF_CODE_LIFETIME_HOURS,
     CONF_COURIER_USERS,
     CONF_DOOR_ALARM_SECONDS,
+    CONF_HOUSEHOLDS,
+    CONF_PICKUP_DEADLINE_DAYS,
     CONF_POLL_INTERVAL,
     CONF_REMINDER_HOURS,
     CONF_RESERVATION_MINUTES,
@@ -36,6 +42,7 @@ from .const import (
     DEFAULT_TEMPERATURE_INTERVAL,
 )
 from .domain.ledger import LedgerSettings
+from .households import HouseholdsError, format_households, parse_households
 
 DEFAULTS = LedgerSettings()
 
@@ -52,6 +59,7 @@ LIMITS: Mapping[str, tuple[float, float, float, str | None]] = {
     CONF_TEMPERATURE_HIGH: (-30, 30, 0.5, "°C"),
     CONF_SETPOINT_MIN: (-30, 30, 0.5, "°C"),
     CONF_SETPOINT_MAX: (-30, 30, 0.5, "°C"),
+    CONF_PICKUP_DEADLINE_DAYS: (1, 90, 1, "d"),
 }
 # Options added after the first release: a form (or an automation of it) that
 # leaves them out keeps their default.
@@ -59,6 +67,7 @@ LATER_OPTIONS: Mapping[str, float] = {
     CONF_TEMPERATURE_INTERVAL: DEFAULT_TEMPERATURE_INTERVAL.total_seconds(),
     CONF_SETPOINT_MIN: DEFAULT_SETPOINT_RANGE[0],
     CONF_SETPOINT_MAX: DEFAULT_SETPOINT_RANGE[1],
+    CONF_PICKUP_DEADLINE_DAYS: DEFAULTS.pickup_deadline.days,
 }
 WHOLE = {
     CONF_POLL_INTERVAL,
@@ -68,6 +77,7 @@ WHOLE = {
     CONF_RESERVATION_MINUTES,
     CONF_REMINDER_HOURS,
     CONF_DOOR_ALARM_SECONDS,
+    CONF_PICKUP_DEADLINE_DAYS,
 }
 
 
@@ -86,13 +96,17 @@ def options_defaults(entry: ConfigEntry) -> dict[str, Any]:
         CONF_TEMPERATURE_HIGH: high,
         CONF_SETPOINT_MIN: DEFAULT_SETPOINT_RANGE[0],
         CONF_SETPOINT_MAX: DEFAULT_SETPOINT_RANGE[1],
+        CONF_PICKUP_DEADLINE_DAYS: DEFAULTS.pickup_deadline.days,
         CONF_COURIER_USERS: [],
+        CONF_ANNOUNCE_WEBHOOK: False,
         **entry.options,
+        # Shown as text: one household per line.
+        CONF_HOUSEHOLDS: format_households(entry.options.get(CONF_HOUSEHOLDS, ())),
     }
 
 
 def options_schema(users: Mapping[str, str]) -> vol.Schema:
-    """Every option: number boxes with their unit, and who runs the kiosk.
+    """Every option: number boxes with their unit, the kiosk users, households.
 
     ``users`` maps the user ids that may be courier kiosk users to their names.
     """
@@ -116,19 +130,29 @@ def options_schema(users: Mapping[str, str]) -> vol.Schema:
             mode=SelectSelectorMode.DROPDOWN,
         )
     )
+    schema[vol.Optional(CONF_HOUSEHOLDS)] = TextSelector(
+        TextSelectorConfig(multiline=True)
+    )
+    schema[vol.Optional(CONF_ANNOUNCE_WEBHOOK)] = BooleanSelector()
     return vol.Schema(schema)
 
 
-def check_options(data: dict[str, Any]) -> dict[str, str]:
-    """Errors by field; normalises whole numbers in place.
+def check_options(data: dict[str, Any], persons: Iterable[str]) -> dict[str, str]:
+    """Errors by field; normalises whole numbers and households in place.
 
     Courier kiosk users need no check here: the selector only accepts the
-    users it offered.
+    users it offered. Households must name existing ``persons``.
     """
     errors: dict[str, str] = {}
     data.setdefault(CONF_COURIER_USERS, [])
     for key, default in LATER_OPTIONS.items():
         data.setdefault(key, default)
+    try:
+        data[CONF_HOUSEHOLDS] = parse_households(
+            str(data.get(CONF_HOUSEHOLDS) or ""), persons
+        )
+    except HouseholdsError as err:
+        errors[CONF_HOUSEHOLDS] = err.key
     for key, (low, high, _, _) in LIMITS.items():
         value = data.get(key)
         if (
@@ -186,6 +210,11 @@ def ledger_settings(options: Mapping[str, Any]) -> LedgerSettings:
         temperature_band=(
             float(options.get(CONF_TEMPERATURE_LOW, low)),
             float(options.get(CONF_TEMPERATURE_HIGH, high)),
+        ),
+        pickup_deadline=timedelta(
+            days=float(
+                options.get(CONF_PICKUP_DEADLINE_DAYS, DEFAULTS.pickup_deadline.days)
+            )
         ),
     )
 

@@ -3,7 +3,8 @@
 * Staff: admin users, and automations and scripts (no user: an admin set them up).
 * Courier kiosk users: users named in the option *Courier kiosk users*; they may
   assign deliveries (a tablet at the wall runs as one).
-* Residents: users linked to a ``person``; they act for themselves only.
+* Residents: users linked to a ``person``; they act for themselves and for
+  the members of their household (option *Households*, see ``households``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from homeassistant.exceptions import Unauthorized
 
 from .const import CONF_COURIER_USERS, DOMAIN
 from .domain.guard import SOURCE_AUTOMATION, user_source
+from .households import households_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,8 @@ class Caller:
     """The ``person`` entity linked to the user, if any."""
     is_courier: bool = False
     """Named in the option *Courier kiosk users*."""
+    people: frozenset[str] = frozenset()
+    """The persons a resident acts for: their own, and their household's."""
 
     @property
     def source(self) -> str:
@@ -42,8 +46,8 @@ class Caller:
         return f"user:{self.name}" if self.user_id else "automation"
 
     def may_act_for(self, person: str | None) -> bool:
-        """Admins and automations act for anyone; a resident only for themself."""
-        return self.is_admin or (person is not None and person == self.person)
+        """Admins and automations act for anyone; a resident for their household."""
+        return self.is_admin or (person is not None and person in self.people)
 
 
 async def async_caller(hass: HomeAssistant, context: Context) -> Caller:
@@ -92,6 +96,7 @@ def _caller_for(hass: HomeAssistant, user: User) -> Caller:
         name=user.name or user.id,
         is_admin=user.is_admin,
         person=person,
+        people=households_of(hass).members(person) if person else frozenset(),
         is_courier=any(
             user.id in entry.options.get(CONF_COURIER_USERS, ())
             for entry in hass.config_entries.async_loaded_entries(DOMAIN)

@@ -2,8 +2,11 @@
 
 ``GET /api/parcel_locker/qr/<parcel_id>`` answers a PNG with the code's QR and its
 digits, printed large, to the parcel's recipient (the user linked to the
-``person``) and to admins; everyone else gets 404, whether the parcel exists or
-not. The companion app fetches a relative ``image`` of a notification with its
+``person``, or to a person of the same household) and to admins; everyone else
+gets 404, whether the parcel exists or not. A parcel going back to its sender
+has a carrier's code: admins only.
+
+The companion app fetches a relative ``image`` of a notification with its
 user's own token, so a notification carries ``image:
 /api/parcel_locker/qr/<parcel_id>`` and each phone gets its own parcel's code,
 never another resident's.
@@ -35,7 +38,7 @@ import pyqrcode  # type: ignore[import-untyped]
 
 from .const import DOMAIN
 from .coordinator import ParcelLockerCoordinator
-from .domain.ledger import LedgerError
+from .domain.ledger import LedgerError, Parcel, ParcelState
 from .permissions import async_caller
 from .targets import loaded_lockers
 
@@ -117,14 +120,15 @@ class PickupQrView(HomeAssistantView):
         caller = await async_caller(hass, Context(user_id=user.id))
         # One answer for "not yours" and "no such parcel": nobody learns which
         # parcel ids exist.
-        if found is None or not caller.may_act_for(found[1]):
+        if found is None or not caller.may_act_for(found[1].recipient):
             return web.Response(status=HTTPStatus.NOT_FOUND)
-        locker = found[0]
+        locker, parcel = found
+        if parcel.state is ParcelState.RETURN_TO_SENDER and not caller.is_admin:
+            return web.Response(status=HTTPStatus.NOT_FOUND)
         issued = locker.pickup_code(parcel_id)
         if issued is None:
             return web.Response(status=HTTPStatus.NOT_FOUND)
-        parcel = locker.ledger.parcel(parcel_id)
-        caption = f"{parcel.compartment} · {locker.ledger.wall_name(parcel.wall)}"
+        caption = f"{parcel.compartment} · {locker.ledger.wall_name(issued.wall)}"
         png = await hass.async_add_executor_job(
             render_card, issued.qr, issued.code, caption
         )
@@ -137,8 +141,8 @@ class PickupQrView(HomeAssistantView):
 
 def _find(
     hass: HomeAssistant, parcel_id: str
-) -> tuple[ParcelLockerCoordinator, str] | None:
-    """The locker holding a parcel and the parcel's recipient."""
+) -> tuple[ParcelLockerCoordinator, Parcel] | None:
+    """The locker holding a parcel, and the parcel."""
     if not hass.config_entries.async_loaded_entries(DOMAIN):
         return None
     for locker in loaded_lockers(hass):
@@ -146,5 +150,5 @@ def _find(
             parcel = locker.ledger.parcel(parcel_id)
         except LedgerError:
             continue
-        return locker, parcel.recipient
+        return locker, parcel
     return None

@@ -4,6 +4,13 @@
   copy of it is and how to bring it back.
 * A parcel sensor that contradicts the ledger (a parcel gone, or one nobody
   expected): the ledger is never overwritten from a sensor, a person looks.
+  These issues are fixable: the repair offers what a person would do.
+  A parcel gone: *mark collected* (it was handed out; the compartment is
+  free again), *keep* (the sensor is wrong; the record stays) or *open for
+  inspection* (the door opens, nothing changes hands; the sensor is judged
+  again once it closes). A parcel nobody expected: *open for inspection* or
+  *keep*. *Keep* is remembered until the sensor says something else (or Home
+  Assistant restarts).
 * Two entries for one controller (made before a controller could only be added
   once): the later one does not start, and the issue says which one to remove.
 """
@@ -11,17 +18,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import SOURCE_IGNORE, ConfigEntry
+from homeassistant.components.repairs import RepairsFlow
+from homeassistant.config_entries import SOURCE_IGNORE, ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import FlowResult
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from .connection import controller_identity
 from .const import DOMAIN, LOGGER
 from .store import UnreadableStoreError, async_backup_unreadable
 
+if TYPE_CHECKING:
+    from .coordinator import ParcelLockerCoordinator
+
 ISSUE_PARCEL_MISSING = "parcel_missing"
 ISSUE_UNEXPECTED_PARCEL = "unexpected_parcel"
+FIX_MARK_COLLECTED = "mark_collected"
+FIX_KEEP = "keep"
+FIX_INSPECT = "inspect"
+# Who the audit trail says acted.
+ACTOR_REPAIRS = "repairs"
 
 
 def unreadable_issue_id(entry_id: str) -> str:
@@ -61,48 +81,71 @@ def async_clear_unreadable(hass: HomeAssistant, entry_id: str) -> None:
     ir.async_delete_issue(hass, DOMAIN, unreadable_issue_id(entry_id))
 
 
+@dataclass(frozen=True, slots=True)
+class SensorIssue:
+    """What a compartment's parcel sensor contradicts, for its repair issue."""
+
+    kind: str  # ISSUE_PARCEL_MISSING or ISSUE_UNEXPECTED_PARCEL
+    label: str
+    wall_name: str
+    parcel_id: str | None
+
+
 class ParcelSensorIssues:
     """One repair issue per compartment whose parcel sensor contradicts the ledger.
 
     Issues are created and deleted only when a compartment's verdict changes
-    (and once for all on the first check), not on every poll.
+    (and once for all on the first check), not on every poll: an issue fixed
+    with *keep* stays away while the sensor says the same.
     """
 
-    def __init__(self, hass: HomeAssistant) -> None:
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Nothing checked yet."""
         self._hass = hass
-        self._known: dict[tuple[str, int], str] | None = None
+        self._entry_id = entry_id
+        self._known: dict[tuple[str, int], SensorIssue] | None = None
 
     @callback
     def async_update(
         self,
-        found: Mapping[tuple[str, int], str],
+        found: Mapping[tuple[str, int], SensorIssue],
         checked: set[tuple[str, int]],
-        labels: Mapping[tuple[str, int], tuple[str, str]],
     ) -> None:
-        """Raise ``found`` (compartment -> issue kind), clear the rest of ``checked``.
-
-        ``labels`` gives each compartment's label and wall name for the text.
-        """
+        """Raise ``found`` (compartment -> issue), clear the rest of ``checked``."""
         first = self._known is None
         known = self._known or {}
-        for place, kind in found.items():
-            if not first and known.get(place) == kind:
+        for place, issue in found.items():
+            if not first and known.get(place) == issue:
                 continue
-            label, wall_name = labels[place]
+            wall_id, number = place
             ir.async_create_issue(
                 self._hass,
                 DOMAIN,
                 _issue_id(*place),
-                is_fixable=False,
+                is_fixable=True,
                 severity=ir.IssueSeverity.WARNING,
-                translation_key=kind,
-                translation_placeholders={"compartment": label, "wall": wall_name},
+                translation_key=issue.kind,
+                translation_placeholders={
+                    "compartment": issue.label,
+                    "wall": issue.wall_name,
+                },
+                data={
+                    "entry_id": self._entry_id,
+                    "wall": wall_id,
+                    "number": number,
+                    "parcel_id": issue.parcel_id,
+                },
             )
         stale = (checked if first else set(known)) - set(found)
         for place in stale:
             ir.async_delete_issue(self._hass, DOMAIN, _issue_id(*place))
         self._known = dict(found)
+
+    @callback
+    def async_forget(self, place: tuple[str, int]) -> None:
+        """Judge a compartment afresh at the next check."""
+        if self._known is not None:
+            self._known.pop(place, None)
 
 
 def duplicate_issue_id(entry_id: str) -> str:
@@ -179,3 +222,88 @@ def _identity(entry: ConfigEntry) -> str | None:
 
 def _issue_id(wall_id: str, number: int) -> str:
     return f"presence_{wall_id}_{number}"
+
+
+class ParcelSensorRepair(RepairsFlow):
+    """Offers what a person does about a parcel sensor that disagrees."""
+
+    def __init__(self, data: Mapping[str, Any], kind: str) -> None:
+        """The compartment and parcel of the issue."""
+        self._entry_id = str(data["entry_id"])
+        self._wall = str(data["wall"])
+        self._number = int(data["number"])
+        parcel_id = data.get("parcel_id")
+        self._parcel_id = None if parcel_id is None else str(parcel_id)
+        self._kind = kind
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> FlowResult:
+        """The choices, with the compartment named."""
+        options = [FIX_INSPECT, FIX_KEEP]
+        if self._kind == ISSUE_PARCEL_MISSING:
+            options.insert(0, FIX_MARK_COLLECTED)
+        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=options,
+            description_placeholders=issue.translation_placeholders if issue else None,
+        )
+
+    async def async_step_mark_collected(
+        self, user_input: dict[str, Any] | None = None
+    ) -> FlowResult:
+        """The parcel was handed out: its compartment is free again."""
+        locker = self._locker()
+        if locker is None or self._parcel_id is None:
+            return self.async_abort(reason="not_loaded")
+        parcel_id = self._parcel_id
+        try:
+            await locker.async_step(
+                lambda now: locker.ledger.mark_collected(
+                    parcel_id, now, actor=ACTOR_REPAIRS
+                )
+            )
+        except HomeAssistantError:
+            return self.async_abort(reason="no_longer_applies")
+        return self.async_create_entry(data={})
+
+    async def async_step_keep(
+        self, user_input: dict[str, Any] | None = None
+    ) -> FlowResult:
+        """The record stays as it is; the issue goes until the sensor changes."""
+        return self.async_create_entry(data={})
+
+    async def async_step_inspect(
+        self, user_input: dict[str, Any] | None = None
+    ) -> FlowResult:
+        """Open the door for a look; nothing changes hands."""
+        locker = self._locker()
+        if locker is None:
+            return self.async_abort(reason="not_loaded")
+        try:
+            await locker.async_open(
+                self._wall, self._number, ACTOR_REPAIRS, inspect=True
+            )
+        except HomeAssistantError:
+            return self.async_abort(reason="open_failed")
+        locker.async_recheck(self._wall, self._number)
+        return self.async_create_entry(data={})
+
+    def _locker(self) -> ParcelLockerCoordinator | None:
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return None
+        locker: ParcelLockerCoordinator = entry.runtime_data
+        return locker
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant,
+    issue_id: str,
+    data: dict[str, str | int | float | None] | None,
+) -> RepairsFlow:
+    """The repair of a parcel sensor issue (the only fixable ones)."""
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    kind = issue.translation_key if issue and issue.translation_key else ""
+    return ParcelSensorRepair(data or {}, kind)

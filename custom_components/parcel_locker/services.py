@@ -2,14 +2,14 @@
 
 Staff-only actions are registered as admin actions (Home Assistant refuses
 anyone else before they run); the others check the caller's rights here
-(``permissions``). Every refusal is a translated error (``errors``).
+(``permissions``). Every refusal is a translated error (``errors``). The
+actions of the longer life cycle (announcing, sharing, sending a code) are in
+``lifecycle_actions``; every action is registered here.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
-import re
 from typing import Any, cast
 
 from homeassistant.core import (
@@ -23,13 +23,36 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 
+from .action_fields import (
+    code_response,
+    date_time,
+    person,
+    require_person,
+    size,
+    text,
+    wall,
+    whole_number,
+    window_time,
+)
+from .announcing import find_announcement
 from .compat import vol
 from .const import DOMAIN, MAX_OPEN_RESERVATIONS
-from .coordinator import ParcelLockerCoordinator
-from .domain.ledger import IssuedCode, Ledger, Parcel, ParcelState
+from .coordinator import DeliveryRequest, ParcelLockerCoordinator
+from .domain.ledger import UNKNOWN_CARRIER, Parcel, ParcelState
 from .domain.sizes import Size
 from .errors import NothingFitsError, refused
 from .guard_keeper import DATA_GUARD
+from .households import households_of
+from .lifecycle_actions import (
+    ANNOUNCE_SCHEMA,
+    SEND_CODE_SCHEMA,
+    SHARE_SCHEMA,
+    UNSHARE_SCHEMA,
+    announce_delivery,
+    send_code,
+    share_parcel,
+    unshare_parcel,
+)
 from .permissions import (
     Caller,
     async_caller,
@@ -65,150 +88,94 @@ ATTR_USER_ID = "user_id"
 
 KIND_COURIER = "courier"
 KIND_REPLACEMENT = "replacement"
-MAX_TEXT = 100
-UNKNOWN_CARRIER = "unknown"
-# Codes may be valid from and until dates in this range only.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-_PERSON = re.compile(r"person\.[a-z0-9_]+")
 
-_text = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
-_size = vol.All(vol.Upper, vol.Coerce(Size))
-_wall = vol.All(cv.string, vol.Length(min=1, max=MAX_TEXT))
-
-
-def _person(value: Any) -> str:
-    """A ``person`` entity id, exactly (no stray spaces or line breaks)."""
-    if not isinstance(value, str) or not _PERSON.fullmatch(value):
-        raise vol.Invalid("expected a person entity id, e.g. person.bob")
-    return value
-
-
-def _whole_number(value: Any) -> int:
-    """An integer; infinity and NaN are refused like any other bad value.
-
-    ``vol.Coerce(int)`` lets the ``OverflowError`` of ``int(inf)`` escape.
-    """
-    if isinstance(value, bool):
-        raise vol.Invalid("expected a whole number")
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError) as err:
-        raise vol.Invalid("expected a whole number") from err
-
-
-def _datetime(value: Any) -> datetime:
-    """A date and time, refusing text that is not valid Unicode first.
-
-    Home Assistant's parser (ciso8601 2.3.3) crashes the whole process on a
-    string holding a lone UTF-16 surrogate; such text is refused here instead.
-    """
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as err:
-            raise vol.Invalid("invalid date and time") from err
-    return cv.datetime(value)
-
-
-ASSIGN_SCHEMA = vol.Schema(
-    {
-        vol.Required(ATTR_RECIPIENT): _person,
-        vol.Optional(ATTR_SIZE, default=Size.S): _size,
-        vol.Optional(ATTR_CARRIER, default=UNKNOWN_CARRIER): _text,
-        vol.Optional(ATTR_TRACKING): _text,
-        vol.Optional(ATTR_COLD, default=False): cv.boolean,
-        vol.Optional(ATTR_WALL): _wall,
-    }
+# Size, carrier and cold have no defaults here: an announcement fills in
+# what the courier does not say (then S, unknown and not cold).
+ASSIGN_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Optional(ATTR_RECIPIENT): person,
+            vol.Optional(ATTR_SIZE): size,
+            vol.Optional(ATTR_CARRIER): text,
+            vol.Optional(ATTR_TRACKING): text,
+            vol.Optional(ATTR_COLD): cv.boolean,
+            vol.Optional(ATTR_WALL): wall,
+        }
+    ),
+    cv.has_at_least_one_key(ATTR_RECIPIENT, ATTR_TRACKING),
 )
 REDEEM_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CODE): vol.All(cv.string, vol.Length(min=1, max=32)),
-        vol.Optional(ATTR_WALL): _wall,
+        vol.Optional(ATTR_WALL): wall,
     }
 )
 OPEN_TARGETS = (ATTR_COMPARTMENT, ATTR_PARCEL_ID, ATTR_RECIPIENT)
 OPEN_SCHEMA = vol.All(
     vol.Schema(
         {
-            vol.Optional(ATTR_COMPARTMENT): _text,
-            vol.Optional(ATTR_PARCEL_ID): _text,
-            vol.Optional(ATTR_RECIPIENT): _person,
-            vol.Optional(ATTR_WALL): _wall,
+            vol.Optional(ATTR_COMPARTMENT): text,
+            vol.Optional(ATTR_PARCEL_ID): text,
+            vol.Optional(ATTR_RECIPIENT): person,
+            vol.Optional(ATTR_WALL): wall,
             vol.Optional(ATTR_INSPECT, default=False): cv.boolean,
-            vol.Optional(ATTR_USER_ID): _text,
+            vol.Optional(ATTR_USER_ID): text,
         }
     ),
     cv.has_at_least_one_key(*OPEN_TARGETS),
     cv.has_at_most_one_key(*OPEN_TARGETS),
 )
-PARCEL_SCHEMA = vol.Schema({vol.Required(ATTR_PARCEL_ID): _text})
+PARCEL_SCHEMA = vol.Schema({vol.Required(ATTR_PARCEL_ID): text})
 OUT_OF_SERVICE_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_COMPARTMENT): _text,
-        vol.Optional(ATTR_WALL): _wall,
+        vol.Required(ATTR_COMPARTMENT): text,
+        vol.Optional(ATTR_WALL): wall,
         vol.Optional(ATTR_OUT_OF_SERVICE, default=True): cv.boolean,
     }
 )
 ISSUE_CODE_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_KIND): vol.In([KIND_COURIER, KIND_REPLACEMENT]),
-        vol.Optional(ATTR_PARCEL_ID): _text,
-        vol.Optional(ATTR_WALL): _wall,
-        vol.Optional(ATTR_SIZE, default=Size.S): _size,
-        vol.Optional(ATTR_VALID_FROM): _datetime,
-        vol.Optional(ATTR_VALID_UNTIL): _datetime,
+        vol.Optional(ATTR_PARCEL_ID): text,
+        vol.Optional(ATTR_WALL): wall,
+        vol.Optional(ATTR_SIZE, default=Size.S): size,
+        vol.Optional(ATTR_VALID_FROM): date_time,
+        vol.Optional(ATTR_VALID_UNTIL): date_time,
         vol.Optional(ATTR_USES, default=1): vol.All(
-            _whole_number, vol.Range(min=1, max=20)
+            whole_number, vol.Range(min=1, max=20)
         ),
+        vol.Optional(ATTR_RECIPIENT): person,
+        vol.Optional(ATTR_CARRIER): text,
     }
 )
 REVOKE_SCHEMA = vol.All(
-    vol.Schema(
-        {vol.Optional(ATTR_PARCEL_ID): _text, vol.Optional(ATTR_CODE_ID): _text}
-    ),
+    vol.Schema({vol.Optional(ATTR_PARCEL_ID): text, vol.Optional(ATTR_CODE_ID): text}),
     cv.has_at_least_one_key(ATTR_PARCEL_ID, ATTR_CODE_ID),
 )
 RETURN_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_RECIPIENT): _person,
-        vol.Optional(ATTR_SIZE, default=Size.S): _size,
-        vol.Optional(ATTR_CARRIER, default=UNKNOWN_CARRIER): _text,
-        vol.Optional(ATTR_WALL): _wall,
+        vol.Required(ATTR_RECIPIENT): person,
+        vol.Optional(ATTR_SIZE, default=Size.S): size,
+        vol.Optional(ATTR_CARRIER, default=UNKNOWN_CARRIER): text,
+        vol.Optional(ATTR_WALL): wall,
     }
 )
-LIST_SCHEMA = vol.Schema({vol.Optional(ATTR_WALL): _wall})
+LIST_SCHEMA = vol.Schema({vol.Optional(ATTR_WALL): wall})
 
 
-def _parcel_response(parcel: Parcel) -> dict[str, Any]:
+def _parcel_response(parcel: Parcel, *, held: bool = False) -> dict[str, Any]:
     return {
         "parcel_id": parcel.parcel_id,
+        "recipient": parcel.recipient,
         "compartment": parcel.compartment,
         "wall": parcel.wall,
         "size": str(parcel.size),
+        "cold": parcel.cold,
         "reserved_until": parcel.reserved_until.isoformat()
         if parcel.reserved_until
         else None,
+        "held": held,
     }
-
-
-def _code_response(issued: IssuedCode) -> dict[str, Any]:
-    return {
-        "code": issued.code,
-        "code_id": issued.code_id,
-        "kind": str(issued.kind),
-        "wall": issued.wall,
-        "parcel_id": issued.parcel_id,
-        "valid_from": issued.valid_from.isoformat(),
-        "expires": issued.expires.isoformat(),
-        "qr": issued.qr,
-        "uses": issued.uses,
-    }
-
-
-def _require_person(hass: HomeAssistant, recipient: str) -> None:
-    """A parcel is for someone who exists in Home Assistant."""
-    if hass.states.get(recipient) is None:
-        raise refused("unknown_recipient", recipient=recipient)
 
 
 def _check_reservations(hass: HomeAssistant, caller: Caller) -> str | None:
@@ -227,39 +194,66 @@ def _check_reservations(hass: HomeAssistant, caller: Caller) -> str | None:
     return caller.user_id
 
 
+type _Lockers = list[tuple[ParcelLockerCoordinator, str | None]]
+
+
+def _delivery_request(
+    hass: HomeAssistant, call: ServiceCall
+) -> tuple[DeliveryRequest, _Lockers]:
+    """What to deliver and where to look, an announcement filling in the gaps.
+
+    A tracking number that was announced is delivered on the controller it
+    was announced to, for its recipient (unless the courier names another
+    one: then the announcement is left as it is).
+    """
+    data = call.data
+    recipient: str | None = data.get(ATTR_RECIPIENT)
+    tracking: str | None = data.get(ATTR_TRACKING)
+    lockers = target_lockers(hass, data.get(ATTR_WALL))
+    found = find_announcement(hass, tracking, data.get(ATTR_WALL)) if tracking else None
+    if found is not None and recipient not in (None, found[2].recipient):
+        found = None
+    if found is None:
+        if recipient is None:
+            raise refused("tracking_not_announced", tracking=str(tracking))
+        request = DeliveryRequest(
+            recipient,
+            data.get(ATTR_SIZE, Size.S),
+            data.get(ATTR_CARRIER, UNKNOWN_CARRIER),
+            tracking,
+            data.get(ATTR_COLD, False),
+        )
+        return request, lockers
+    locker, wall_id, announced = found
+    request = DeliveryRequest(
+        announced.recipient,
+        data.get(ATTR_SIZE, announced.size),
+        data.get(ATTR_CARRIER, announced.carrier),
+        announced.tracking,
+        data.get(ATTR_COLD, announced.cold),
+        announced.parcel_id,
+    )
+    return request, [(locker, wall_id)]
+
+
 async def _assign_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
     require_courier(caller, call.context)
-    _require_person(hass, call.data[ATTR_RECIPIENT])
+    request, lockers = _delivery_request(hass, call)
+    require_person(hass, request.recipient)
     created_by = _check_reservations(hass, caller)
-    nothing_fits: NothingFitsError | None = None
-    for locker, wall_id in target_lockers(hass, call.data.get(ATTR_WALL)):
-
-        def reserve(
-            now: datetime,
-            ledger: Ledger = locker.ledger,
-            wall: str | None = wall_id,
-        ) -> Parcel:
-            return ledger.assign(
-                call.data[ATTR_RECIPIENT],
-                call.data[ATTR_SIZE],
-                call.data[ATTR_CARRIER],
-                call.data.get(ATTR_TRACKING),
-                call.data[ATTR_COLD],
-                wall,
-                now,
-                actor=caller.actor,
-                created_by=created_by,
-            )
-
+    for locker, wall_id in lockers:
         try:
-            parcel = await locker.async_reserve_and_open(reserve, caller.actor)
-        except NothingFitsError as err:
-            nothing_fits = err  # another controller's walls may have room
-            continue
+            parcel = await locker.async_deliver(
+                request, wall_id, caller.actor, created_by
+            )
+        except NothingFitsError:
+            continue  # another controller's walls may have room
         return _parcel_response(parcel)
-    assert nothing_fits is not None  # noqa: S101 - target_lockers is never empty
-    raise nothing_fits
+    # Nothing fits anywhere: the parcel is kept at the desk, and recorded.
+    locker, wall_id = lockers[0]
+    parcel, not_ready = await locker.async_hold(request, wall_id, caller.actor)
+    return _parcel_response(parcel, held=True) | {"not_ready": not_ready}
 
 
 async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -319,7 +313,15 @@ def _door_of_parcel(hass: HomeAssistant, call: ServiceCall, caller: Caller) -> _
     locker, parcel = resolve_parcel(hass, call.data[ATTR_PARCEL_ID])
     if not call.data[ATTR_INSPECT]:
         require_acting_for(caller, parcel.recipient, call.context)
-    if parcel.stored_at is None or not parcel.active:
+    # A parcel going back to its sender waits for its carrier (or staff).
+    sent_back = parcel.state is ParcelState.RETURN_TO_SENDER and not caller.is_admin
+    if (
+        parcel.stored_at is None
+        or not parcel.active
+        or parcel.wall is None
+        or parcel.number is None
+        or sent_back
+    ):
         raise refused("parcel_not_waiting", parcel_id=parcel.parcel_id)
     return locker, parcel.wall, parcel.number
 
@@ -327,15 +329,19 @@ def _door_of_parcel(hass: HomeAssistant, call: ServiceCall, caller: Caller) -> _
 def _doors_of_recipient(
     hass: HomeAssistant, call: ServiceCall, caller: Caller
 ) -> list[_Door]:
-    """Every compartment holding a parcel waiting for the person."""
+    """Every compartment holding a parcel waiting for the person's household."""
     recipient: str = call.data[ATTR_RECIPIENT]
     # Checked before looking, so nobody learns whether others have parcels.
     require_acting_for(caller, recipient, call.context)
     doors = [
         (locker, parcel.wall, parcel.number)
         for locker, wall_id in target_lockers(hass, call.data.get(ATTR_WALL))
-        for parcel in locker.ledger.parcels_for(recipient)
-        if parcel.state is ParcelState.STORED and wall_id in (None, parcel.wall)
+        for person in sorted(households_of(hass).members(recipient))
+        for parcel in locker.ledger.parcels_for(person)
+        if parcel.state is ParcelState.STORED
+        and parcel.wall is not None
+        and parcel.number is not None
+        and wall_id in (None, parcel.wall)
     ]
     if not doors:
         raise refused("no_parcels_waiting", recipient=recipient)
@@ -350,8 +356,10 @@ async def _cancel_delivery(hass: HomeAssistant, call: ServiceCall) -> None:
             parcel.parcel_id, now, actor=caller.actor
         )
     )
-    if parcel.stored_at is not None:
+    if parcel.active and parcel.stored_at is not None:
         # The parcel is still inside: open the door so it can be taken out.
+        assert parcel.wall is not None  # noqa: S101 - active parcels have one
+        assert parcel.number is not None  # noqa: S101
         await locker.async_release(parcel.wall, parcel.number)
 
 
@@ -377,33 +385,11 @@ async def _set_out_of_service(hass: HomeAssistant, call: ServiceCall) -> None:
     )
 
 
-def _window_time(call: ServiceCall, key: str) -> datetime | None:
-    """A validity bound as given; without a time zone it is Home Assistant's.
-
-    The UI's date and time picker sends local times without a zone. Dates
-    outside 2000-2100 are refused (they are typing mistakes, and the far end
-    of the calendar overflows date arithmetic).
-    """
-    value: datetime | None = call.data.get(key)
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt_util.get_default_time_zone())
-    if not FIRST_YEAR <= value.year < LAST_YEAR:
-        raise refused(
-            "date_out_of_range",
-            field=key,
-            first=str(FIRST_YEAR),
-            last=str(LAST_YEAR),
-        )
-    return dt_util.as_utc(value)
-
-
 async def _issue_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
     window = {
-        "valid_from": _window_time(call, ATTR_VALID_FROM),
-        "valid_until": _window_time(call, ATTR_VALID_UNTIL),
+        "valid_from": window_time(call.data.get(ATTR_VALID_FROM), ATTR_VALID_FROM),
+        "valid_until": window_time(call.data.get(ATTR_VALID_UNTIL), ATTR_VALID_UNTIL),
     }
     if call.data[ATTR_KIND] == KIND_REPLACEMENT:
         if ATTR_PARCEL_ID not in call.data:
@@ -414,15 +400,19 @@ async def _issue_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse
         )
     else:
         locker, wall_id = resolve_wall(hass, call.data.get(ATTR_WALL))
+        if recipient := call.data.get(ATTR_RECIPIENT):
+            require_person(hass, recipient)
         issued = await locker.async_issue_code(
             None,
             **window,
             wall=wall_id,
             size=call.data[ATTR_SIZE],
             uses=call.data[ATTR_USES],
+            recipient=recipient,
+            carrier=call.data.get(ATTR_CARRIER),
             actor=caller.actor,
         )
-    return _code_response(issued)
+    return code_response(issued)
 
 
 async def _revoke_code(hass: HomeAssistant, call: ServiceCall) -> None:
@@ -457,7 +447,7 @@ async def _revoke_code(hass: HomeAssistant, call: ServiceCall) -> None:
 async def _start_return(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
     require_acting_for(caller, call.data[ATTR_RECIPIENT], call.context)
-    _require_person(hass, call.data[ATTR_RECIPIENT])
+    require_person(hass, call.data[ATTR_RECIPIENT])
     created_by = _check_reservations(hass, caller)
     locker, wall_id = target_lockers(hass, call.data.get(ATTR_WALL))[0]
     parcel = await locker.async_reserve_and_open(
@@ -526,6 +516,26 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=LIST_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
+    register(
+        DOMAIN,
+        "announce_delivery",
+        partial(announce_delivery, hass),
+        schema=ANNOUNCE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    register(
+        DOMAIN,
+        "share_parcel",
+        partial(share_parcel, hass),
+        schema=SHARE_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    register(
+        DOMAIN,
+        "unshare_parcel",
+        partial(unshare_parcel, hass),
+        schema=UNSHARE_SCHEMA,
+    )
     # Staff only: Home Assistant refuses every other user before these run.
     async_register_admin_service(
         hass,
@@ -562,4 +572,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
         "revoke_code",
         partial(_revoke_code, hass),
         schema=REVOKE_SCHEMA,
+    )
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        "send_code",
+        partial(send_code, hass),
+        schema=SEND_CODE_SCHEMA,
     )

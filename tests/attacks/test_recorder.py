@@ -3,7 +3,9 @@
 A full delivery and pickup with the default recorder and the shipped
 notification blueprint; then every table of the database, every trace of the
 automation and every log line are searched for the code. Bob's phone still gets
-the code (a picture it fetches with its own login) and the Open button.
+the code (a picture it fetches with its own login) and the Open button. The
+same for a return's collection code sent to the carrier by the returns
+blueprint (``parcel_locker.send_code``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pytest_homeassistant_custom_component.typing import (
 from sqlalchemy import text
 
 from simulator.server import LockerSimulator
-from tests.conftest import BOB
+from tests.conftest import BOB, issued_code
 from tests.test_blueprints import (  # noqa: F401 - fixtures
     NOTIFY_INPUTS,
     automation,
@@ -39,6 +41,7 @@ from tests.test_blueprints import (  # noqa: F401 - fixtures
     phones,
     press,
 )
+from tests.test_lifecycle_blueprints import CARRIER_DESK, notifiers, start_return
 from tests.test_residents import access_token, qr_modules
 from tests.test_services import deliver
 
@@ -139,3 +142,42 @@ async def test_a_delivery_and_pickup_leave_no_code_anywhere(
     assert bobs["parcel_id"] in recorded_traces
     assert code not in recorded_traces
     assert code not in caplog.text
+
+
+async def test_the_carriers_code_reaches_it_and_nothing_else(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    blueprint_folder: Path,  # noqa: F811
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The returns blueprint: the code is in the carrier's message, nowhere else.
+
+    The automation passes ``parcel_locker.send_code`` a message with the
+    placeholder ``{code}``; the integration puts the code in and hands it to the
+    notify entity itself. Not in the event, the automation's variables and
+    trace, the recorded action call, the entity's state or the log.
+    """
+    caplog.set_level(logging.DEBUG)
+    (desk,) = await notifiers(hass, CARRIER_DESK)
+    await automation(hass, "returns", {"notify_entities": [CARRIER_DESK]})
+    returned = await start_return(hass, init_integration, simulator)
+    await hass.async_block_till_done()
+    code = issued_code(hass, returned["parcel_id"]).code
+    (sent,) = desk.sent
+    assert f"Collection code: {code}," in sent["message"]
+    await async_wait_recording_done(hass)
+
+    rows = await recorder_mock.async_add_executor_job(every_row, hass)
+    assert "parcel_locker_return_ready" in rows
+    assert "parcel_locker.send_code" in rows or '"send_code"' in rows
+    assert "{code}" in rows  # the placeholder, as the automation sent it
+    assert code not in rows
+    ws = await hass_ws_client(hass)
+    recorded_traces = await traces(hass, ws)
+    assert returned["parcel_id"] in recorded_traces
+    assert code not in recorded_traces
+    assert code not in caplog.text
+    assert code not in str(hass.states.async_all())

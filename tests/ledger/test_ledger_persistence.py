@@ -32,7 +32,7 @@ from .helpers import KEY, T0, deliver, make_ledger, only, round_trip, sec
 
 def test_top_level_shape(ledger: Ledger) -> None:
     data = ledger.to_dict()
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert set(data) == {
         "version",
         "revision",
@@ -115,12 +115,14 @@ def test_wrong_key_is_noticed(ledger: Ledger) -> None:
 
 
 def test_a_ledger_written_by_0_1_0_is_written_back_the_same() -> None:
-    """The stored form did not change: the previous release's file reads whole.
+    """The previous release's file reads whole, upgraded to version 2.
 
     Only the per-keypad counters of 0.1.0 are dropped (lock-outs are the hub's
     guard's now), parcels gain ``created_by`` (who reserved it; unknown for
-    parcels from before) and compartments the probe silence (none before).
-    ``tests/test_upgrade.py`` runs the same file in Home Assistant.
+    parcels from before), ``expected_until`` and ``deadline`` (none: the pickup
+    deadline counts from when they were stored) and compartments the probe
+    silence (none before). ``tests/test_upgrade.py`` runs the same file in Home
+    Assistant.
     """
     fixture = Path(__file__).parents[1] / "fixtures" / "ledger_written_by_0_1_0.json"
     written = json.loads(fixture.read_text(encoding="utf-8"))
@@ -132,8 +134,10 @@ def test_a_ledger_written_by_0_1_0_is_written_back_the_same() -> None:
         for name, part in stored.items()
         if name not in {"keypads", "remote_keypad"}
     }
+    expected["version"] = 2
     expected["parcels"] = [
-        parcel | {"created_by": None} for parcel in expected["parcels"]
+        parcel | {"created_by": None, "expected_until": None, "deadline": None}
+        for parcel in expected["parcels"]
     ]
     for wall in expected["walls"]:
         wall["compartments"] = [
@@ -144,11 +148,29 @@ def test_a_ledger_written_by_0_1_0_is_written_back_the_same() -> None:
     assert json.dumps(ledger.to_dict()) == json.dumps(expected)  # the same order
 
 
-def test_migrate_v1_is_identity(ledger: Ledger) -> None:
+def test_migrate_v2_is_identity(ledger: Ledger) -> None:
     data = ledger.to_dict()
     migrated = migrate(data)
     assert migrated == data
     assert migrated is not data
+
+
+def test_migrate_v1_adds_the_new_parcel_fields(ledger: Ledger) -> None:
+    """Version 1 had no announcements and no stored pickup deadline."""
+    parcel, _ = deliver(ledger)
+    data = json.loads(json.dumps(ledger.to_dict()))
+    for item in data["parcels"]:
+        del item["expected_until"]
+        del item["deadline"]
+    data["version"] = 1
+    migrated = migrate(copy.deepcopy(data))
+    assert migrated["version"] == 2
+    [stored] = migrated["parcels"]
+    assert (stored["expected_until"], stored["deadline"]) == (None, None)
+    restored = Ledger.from_dict(data, KEY)
+    # The option counts from when it was stored.
+    assert restored.parcel(parcel.parcel_id).deadline is None
+    assert restored.parcel(parcel.parcel_id).state is ParcelState.STORED
 
 
 def _mutations() -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
@@ -187,7 +209,7 @@ def _mutations() -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
         ("version bool", setter(["version"], True)),
         ("version text", setter(["version"], "1")),
         ("version 0", setter(["version"], 0)),
-        ("version 2", setter(["version"], 2)),
+        ("version 3", setter(["version"], 3)),
         ("no walls", deleter(["walls"])),
         ("walls not list", setter(["walls"], {})),
         ("wall not object", setter(["walls", 0], "A")),
@@ -398,3 +420,13 @@ def test_settings_band_from_json_list() -> None:
     settings = LedgerSettings(temperature_band=[1, 9])  # type: ignore[arg-type]
     assert settings.temperature_band == (1.0, 9.0)
     assert hash(settings) == hash(LedgerSettings(temperature_band=(1.0, 9.0)))
+
+
+def test_an_announcement_without_its_time_is_refused(ledger: Ledger) -> None:
+    ledger.announce("person.bob", "T1", T0, until=T0 + sec(60), carrier="DHL")
+    data = json.loads(json.dumps(ledger.to_dict()))
+    Ledger.from_dict(copy.deepcopy(data), KEY)
+    data["parcels"][0]["expected_until"] = None
+    with pytest.raises(LedgerCorruptError) as err:
+        Ledger.from_dict(data, KEY)
+    assert err.value.detail == "announcement without its time"

@@ -1,9 +1,12 @@
 """Property-based tests: random operation sequences keep the ledger sound.
 
 (a) Whatever happens, a compartment never holds two parcels, no parcel is lost
-    (each is reserved, stored, return-waiting, collected, cancelled or expired, and
-    the compartments agree), and the ledger survives a restart at every step: the
-    machine keeps working on the ledger read back from JSON.
+    (each is in a state its steps explain, and the compartments agree), and the
+    ledger survives a restart at every step: the machine keeps working on the
+    ledger read back from JSON. The operations include the longer life cycle:
+    parcels held at the desk, announced and delivered by tracking number (or
+    lapsing), sent back after their pickup deadline, shared with a neighbour,
+    and courier codes for a named recipient.
 (b) An operation the ledger refuses raises a ``LedgerError`` and changes nothing
     (``to_dict`` and ``revision`` identical), and its message can be shown: the
     key has a sentence in ``strings.json`` whose placeholders are all given. A
@@ -41,6 +44,7 @@ from .helpers import KEY, T0, assert_translatable, make_ledger
 SETTINGS = LedgerSettings(
     code_lifetime=timedelta(hours=2),
     reminder_interval=timedelta(hours=1),
+    pickup_deadline=timedelta(hours=3),
 )
 WALLS = {"A": 9, "B": 3}
 COMPARTMENTS = [
@@ -48,6 +52,7 @@ COMPARTMENTS = [
 ]
 SIZES = st.sampled_from(list(Size))
 WALL_CHOICE = st.sampled_from([None, "A", "B"])
+TRACKING = st.sampled_from(["T1", "t 1", "T2", "X-9", "  ", "T3"])
 STEP = timedelta(seconds=1)
 PARTS = ("walls", "parcels", "codes")
 
@@ -60,7 +65,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.ledger = make_ledger(SETTINGS)
         self.now = T0
         self.codes: dict[str, str] = {}  # parcel id -> latest plaintext code
+        self.shared: dict[str, str] = {}  # parcel id -> latest share code
         self.courier_codes: list[str] = []
+        self.trackings: list[str] = []
         self.seen: list[str] = []
         self.revision = self.ledger.revision
 
@@ -71,9 +78,18 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def _collect(self, events: list[Any]) -> None:
         for event in events:
-            if event.type in {EventType.DELIVERED, EventType.RETURN_READY}:
-                assert "code" not in event.data
+            assert "code" not in event.data
+            if event.type in {
+                EventType.DELIVERED,
+                EventType.RETURN_READY,
+                EventType.RETURN_TO_SENDER,
+            }:
                 self.codes[event.data["parcel_id"]] = event.issued.code
+            elif (
+                event.type in {EventType.NO_FIT, EventType.ANNOUNCED}
+                and event.data["parcel_id"] not in self.seen
+            ):
+                self.seen.append(event.data["parcel_id"])
 
     def _call(self, action: Callable[[], Any]) -> Any:
         """Run an operation; a refusal must leave the ledger untouched."""
@@ -134,6 +150,133 @@ class LedgerMachine(RuleBasedStateMachine):
         if parcel is not None:
             self.seen.append(parcel.parcel_id)
 
+    @rule(size=SIZES, wall=WALL_CHOICE, who=st.sampled_from("abc"))
+    def delivered(self, size: Size, wall: str | None, who: str) -> None:
+        """A whole drop-off: reserved, loaded and closed (stored parcels are rare
+        from random doors alone, and the deadline and sharing need them).
+        """
+        self._tick_clock()
+        parcel = self._call(
+            lambda: self.ledger.assign(
+                f"person.{who}", size, "DHL", None, False, wall, self.now
+            )
+        )
+        if parcel is None:
+            return
+        self.seen.append(parcel.parcel_id)
+        where = (parcel.wall, parcel.number)
+        self._collect(self._call(lambda: self.ledger.door_opened(*where, self.now)))
+        self._tick_clock()
+        self._collect(self._call(lambda: self.ledger.door_closed(*where, self.now)))
+
+    @rule(data=st.data(), whose=st.sampled_from(["own", "shared", "sent_back"]))
+    def collected(self, data: st.DataObject, whose: str) -> None:
+        """A whole pickup with a known code (a recipient's, a neighbour's or a
+        carrier's for a parcel sent back): redeemed, opened and closed.
+        """
+        self._tick_clock()
+        codes = self.shared if whose == "shared" else self.codes
+        known = [
+            code
+            for parcel_id, code in codes.items()
+            if whose != "sent_back"
+            or self.ledger.parcel(parcel_id).state is ParcelState.RETURN_TO_SENDER
+        ]
+        if not known:
+            return
+        code = data.draw(st.sampled_from(known))
+        try:
+            result = self.ledger.redeem(code, None, self.now)
+        except LedgerError:
+            return  # spent, replaced or expired: refusals are checked elsewhere
+        where = (result.wall, result.number)
+        self._collect(self._call(lambda: self.ledger.door_opened(*where, self.now)))
+        self._tick_clock()
+        self._collect(self._call(lambda: self.ledger.door_closed(*where, self.now)))
+
+    @rule(size=SIZES, cold=st.booleans(), wall=WALL_CHOICE, who=st.sampled_from("abc"))
+    def hold(self, size: Size, cold: bool, wall: str | None, who: str) -> None:
+        self._tick_clock()
+        self._collect(
+            self._call(
+                lambda: self.ledger.hold(
+                    f"person.{who}", size, "DHL", None, cold, wall, self.now
+                )
+            )
+            or []
+        )
+
+    @rule(
+        tracking=TRACKING,
+        size=SIZES,
+        cold=st.booleans(),
+        hours=st.sampled_from([0, 1, 30]),
+    )
+    def announce(self, tracking: str, size: Size, cold: bool, hours: int) -> None:
+        self._tick_clock()
+        self.trackings.append(tracking)
+        events = self._call(
+            lambda: self.ledger.announce(
+                "person.a",
+                tracking,
+                self.now,
+                until=self.now + timedelta(hours=hours),
+                carrier="DHL",
+                size=size,
+                cold=cold,
+            )
+        )
+        self._collect(events or [])
+
+    @rule(data=st.data())
+    def deliver_announced(self, data: st.DataObject) -> None:
+        """The courier gives an announced number; nothing fits: held."""
+        self._tick_clock()
+        if not self.trackings:
+            return
+        found = self.ledger.announcement(data.draw(st.sampled_from(self.trackings)))
+        if found is None:
+            return
+        fields = (found.recipient, found.size, found.carrier, found.tracking)
+        parcel = self._call(
+            lambda: self.ledger.assign(
+                *fields, found.cold, None, self.now, announced=found.parcel_id
+            )
+        )
+        if parcel is None:
+            self._collect(
+                self._call(
+                    lambda: self.ledger.hold(
+                        *fields, found.cold, None, self.now, announced=found.parcel_id
+                    )
+                )
+                or []
+            )
+        else:
+            assert parcel.parcel_id == found.parcel_id
+
+    @rule(data=st.data())
+    def share(self, data: st.DataObject) -> None:
+        self._tick_clock()
+        parcel_id = self._pick_parcel(data)
+        issued = self._call(lambda: self.ledger.share(parcel_id, self.now))
+        if issued is not None:
+            self.shared[parcel_id] = issued.code
+
+    @rule(data=st.data())
+    def unshare(self, data: st.DataObject) -> None:
+        self._tick_clock()
+        parcel_id = self._pick_parcel(data)
+        self._call(lambda: self.ledger.unshare(parcel_id, self.now))
+
+    @rule(data=st.data(), remote=st.booleans())
+    def redeem_shared(self, data: st.DataObject, remote: bool) -> None:
+        self._tick_clock()
+        if not self.shared:
+            return
+        code = data.draw(st.sampled_from(list(self.shared.values())))
+        self._redeem(code, None if remote else "A")
+
     @rule(where=st.sampled_from(COMPARTMENTS))
     def door_open(self, where: tuple[str, int]) -> None:
         self._tick_clock()
@@ -179,12 +322,31 @@ class LedgerMachine(RuleBasedStateMachine):
         if self.courier_codes:
             self._redeem(data.draw(st.sampled_from(self.courier_codes)), wall)
 
-    @rule(wall=st.sampled_from(["A", "B"]), size=SIZES, uses=st.integers(1, 3))
-    def issue_courier(self, wall: str, size: Size, uses: int) -> None:
+    @rule(
+        wall=st.sampled_from(["A", "B"]),
+        size=SIZES,
+        uses=st.integers(1, 3),
+        recipient=st.sampled_from([None, "person.b"]),
+        carrier=st.sampled_from([None, "GLS"]),
+    )
+    def issue_courier(
+        self,
+        wall: str,
+        size: Size,
+        uses: int,
+        recipient: str | None,
+        carrier: str | None,
+    ) -> None:
         self._tick_clock()
         issued = self._call(
             lambda: self.ledger.issue_code(
-                None, self.now, wall=wall, size=size, uses=uses
+                None,
+                self.now,
+                wall=wall,
+                size=size,
+                uses=uses,
+                recipient=recipient,
+                carrier=carrier,
             )
         )
         if issued is not None:
@@ -238,7 +400,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self._tick_clock()
         self._call(lambda: self.ledger.temperature_reading(*where, value, self.now))
 
-    @rule(seconds=st.sampled_from([5, 31, 61, 121, 601, 3600, 7300]))
+    @rule(seconds=st.sampled_from([5, 31, 61, 121, 601, 3600, 7300, 11000, 90000]))
     def tick(self, seconds: int) -> None:
         self._tick_clock(seconds)
         self._collect(self._call(lambda: self.ledger.tick(self.now)))
@@ -266,6 +428,29 @@ class LedgerMachine(RuleBasedStateMachine):
                 lambda: ledger.issue_code(None, self.now, wall="A", uses=0),
             ),
             ("wall_required", lambda: ledger.issue_code(None, self.now)),
+            (
+                "parcel_not_found",
+                lambda: ledger.assign(
+                    "p", Size.S, "c", None, False, None, self.now, announced="ghost"
+                ),
+            ),
+            (
+                "invalid_tracking",
+                lambda: ledger.announce(
+                    "p", " ", self.now, until=self.now + STEP, carrier="c"
+                ),
+            ),
+            (
+                "announcement_in_the_past",
+                lambda: ledger.announce(
+                    "p", "PAST", self.now, until=self.now, carrier="c"
+                ),
+            ),
+            ("parcel_not_found", lambda: ledger.share("ghost", self.now)),
+            (
+                "unknown_wall",
+                lambda: ledger.hold("p", Size.S, "c", None, False, "Z", self.now),
+            ),
         ]
         expected, action = data.draw(st.sampled_from(choices))
         before = ledger.to_dict()
@@ -296,13 +481,14 @@ class LedgerMachine(RuleBasedStateMachine):
                     assert parcel.state in {
                         ParcelState.STORED,
                         ParcelState.RETURN_WAITING,
+                        ParcelState.RETURN_TO_SENDER,
                     }
             else:
                 assert view.parcel_id is None
                 free[wall] += view.status is CompartmentStatus.FREE
         for wall, count in free.items():
             assert ledger.free_count(wall) == count
-        waiting = 0
+        waiting = unfinished = 0
         for parcel_id in self.seen:  # no parcel is ever lost
             parcel = ledger.parcel(parcel_id)
             assert_life_cycle(parcel)
@@ -310,11 +496,15 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert holders.get(parcel_id) == (parcel.wall, parcel.number)
             else:
                 assert parcel_id not in holders
-                assert parcel.finished_at is not None
-            waiting += parcel.state in {ParcelState.STORED, ParcelState.RETURN_WAITING}
+            waiting += parcel.state in {
+                ParcelState.STORED,
+                ParcelState.RETURN_WAITING,
+                ParcelState.RETURN_TO_SENDER,
+            }
+            unfinished += not parcel.finished
         assert set(holders) <= set(self.seen)
         assert ledger.waiting_count() == waiting
-        assert len(ledger.list_parcels()) == len(holders)
+        assert len(ledger.list_parcels()) == unfinished
         for wall in WALLS:
             assert ledger.problems(wall) <= {
                 "forced_door",
@@ -329,7 +519,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def restart(self) -> None:
         """Persist and read back after every step; carry on with the copy."""
         text = json.dumps(self.ledger.to_dict())
-        for code in [*self.codes.values(), *self.courier_codes]:
+        for code in [
+            *self.codes.values(),
+            *self.shared.values(),
+            *self.courier_codes,
+        ]:
             assert code not in text
         restored = Ledger.from_dict(json.loads(text), KEY, SETTINGS)
         assert restored.to_dict() == self.ledger.to_dict()
@@ -340,8 +534,18 @@ def assert_life_cycle(parcel: Parcel) -> None:
     """A parcel's state agrees with the steps it went through to get there."""
     state = parcel.state
     loaded = parcel.stored_at is not None
-    assert (parcel.finished_at is not None) is (not parcel.active)
-    if state is ParcelState.RESERVED:
+    assert (parcel.finished_at is not None) is parcel.finished
+    if parcel.active:  # a parcel in a compartment knows which
+        assert parcel.wall is not None
+        assert parcel.number is not None
+    if state is ParcelState.ANNOUNCED:
+        assert not loaded
+        assert parcel.expected_until is not None
+        assert (parcel.wall, parcel.number) == (None, None)
+    elif state is ParcelState.HELD:
+        assert loaded  # held at the desk since then
+        assert parcel.number is None
+    elif state is ParcelState.RESERVED:
         assert not loaded
         assert parcel.reserved_until is not None
     elif state in {ParcelState.STORED, ParcelState.RETURN_WAITING}:
@@ -350,11 +554,20 @@ def assert_life_cycle(parcel: Parcel) -> None:
         assert (state is ParcelState.RETURN_WAITING) is (
             parcel.kind is ParcelKind.RETURN
         )
+        # A delivery must be collected by its deadline; a return has none.
+        assert (parcel.deadline is None) is (state is ParcelState.RETURN_WAITING)
+    elif state in {ParcelState.RETURN_TO_SENDER, ParcelState.RETURNED}:
+        # Sent back: a delivery that waited past its deadline.
+        assert loaded
+        assert parcel.kind is not ParcelKind.RETURN
+        assert parcel.deadline is not None
+        assert parcel.stored_at is not None
+        assert parcel.deadline > parcel.stored_at
     elif state is ParcelState.COLLECTED:
         assert loaded
         assert not parcel.cancel_pending
     elif state is ParcelState.EXPIRED:
-        # Only a reservation whose door never opened expires.
+        # A reservation whose door never opened, or an announcement that lapsed.
         assert not loaded
         assert parcel.finished_by == "automation"
     else:
@@ -363,6 +576,7 @@ def assert_life_cycle(parcel: Parcel) -> None:
         assert state in {
             ParcelState.STORED,
             ParcelState.RETURN_WAITING,
+            ParcelState.RETURN_TO_SENDER,
             ParcelState.CANCELLED,
         }
 

@@ -98,12 +98,14 @@ def test_overdue_after_a_long_outage_fires_once(ledger: Ledger) -> None:
     assert ledger.tick(T0 + timedelta(days=5, hours=23)) == []
 
 
-def test_overdue_for_waiting_return(ledger: Ledger) -> None:
+def test_a_waiting_return_never_reminds_the_resident(ledger: Ledger) -> None:
+    """A return waits for its carrier: its resident has nothing to do, ever."""
     parcel = ledger.start_return("person.ann", Size.S, "UPS", T0)
     ledger.door_opened("A", parcel.number, T0 + sec(1))
     ledger.door_closed("A", parcel.number, T0 + sec(2))
-    overdue = only(ledger.tick(T0 + sec(2) + timedelta(hours=24)), EventType.OVERDUE)
-    assert overdue.data["kind"] == "return"
+    for days in range(1, 31):
+        assert ledger.tick(T0 + sec(2) + timedelta(days=days)) == []
+    assert ledger.parcel(parcel.parcel_id).state is ParcelState.RETURN_WAITING
 
 
 def test_door_left_open_once_per_opening(ledger: Ledger) -> None:

@@ -22,6 +22,8 @@ from .sizes import Size
 RESIDENT_FIELDS = MappingProxyType(
     {
         "parcel_id": "parcel_id",
+        "state": "state",
+        "recipient": "recipient",
         "compartment": "compartment",
         "wall": "wall",
         "wall_name": "wall_name",
@@ -29,8 +31,11 @@ RESIDENT_FIELDS = MappingProxyType(
         "carrier": "carrier",
         "stored_at": "since",
         "code_expires": "expires",
+        "deadline": "deadline",
     }
 )
+# Parcels waiting for their recipient: in a compartment, or held at the desk.
+WAITING_STATES = frozenset({ParcelState.STORED, ParcelState.HELD})
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,18 +117,26 @@ def wall_state(
     )
 
 
-def waiting_by_person(ledger: Ledger) -> dict[str, tuple[Mapping[str, Any], ...]]:
-    """The parcels waiting for each recipient, oldest first; never a code."""
+def waiting_by_person(
+    ledger: Ledger, households: Mapping[str, frozenset[str]] | None = None
+) -> dict[str, tuple[Mapping[str, Any], ...]]:
+    """The parcels waiting for each person, oldest first; never a code.
+
+    A person's are their own and their household's (``households``: person ->
+    the persons sharing with them); ``recipient`` says whose each one is.
+    """
+    households = households or {}
     found: dict[str, list[dict[str, Any]]] = {}
     for parcel in ledger.list_parcels():
         recipient = parcel["recipient"]
         if recipient == UNKNOWN_RECIPIENT:
             continue
-        parcels = found.setdefault(recipient, [])
-        if parcel["state"] == ParcelState.STORED:
-            parcels.append(
-                {shown: parcel[key] for key, shown in RESIDENT_FIELDS.items()}
-            )
+        for person in households.get(recipient, frozenset({recipient})):
+            parcels = found.setdefault(person, [])
+            if parcel["state"] in WAITING_STATES:
+                parcels.append(
+                    {shown: parcel[key] for key, shown in RESIDENT_FIELDS.items()}
+                )
     return {
         recipient: tuple(sorted(parcels, key=lambda parcel: parcel["since"]))
         for recipient, parcels in found.items()

@@ -1,5 +1,6 @@
 """The parcel ledger: the locker's memory and the state machine of a delivery."""
 
+from .announcements import MAX_ANNOUNCED
 from .code_rules import MAX_COURIER_USES
 from .doors import REOPEN_GRACE
 from .errors import (
@@ -18,6 +19,7 @@ from .model import (
     ACTOR_KEYPAD,
     CODE_LENGTH_MAX,
     CODE_LENGTH_MIN,
+    UNKNOWN_CARRIER,
     UNKNOWN_RECIPIENT,
     AuditEntry,
     CodeKind,
@@ -37,7 +39,7 @@ from .model import (
     RedeemResult,
     TemperatureFault,
 )
-from .parcels import FINISHED_PARCELS_KEPT
+from .parcels import FINISHED_PARCELS_KEPT, tracking_key
 from .persistence import STORAGE_VERSION, migrate
 
 __all__ = [
@@ -48,9 +50,11 @@ __all__ = [
     "CODE_LENGTH_MAX",
     "CODE_LENGTH_MIN",
     "FINISHED_PARCELS_KEPT",
+    "MAX_ANNOUNCED",
     "MAX_COURIER_USES",
     "REOPEN_GRACE",
     "STORAGE_VERSION",
+    "UNKNOWN_CARRIER",
     "UNKNOWN_RECIPIENT",
     "AuditEntry",
     "CodeKind",
@@ -77,4 +81,5 @@ __all__ = [
     "RedeemResult",
     "TemperatureFault",
     "migrate",
+    "tracking_key",
 ]

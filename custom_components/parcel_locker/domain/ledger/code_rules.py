@@ -1,11 +1,16 @@
 """What issuing, revoking and redeeming a code does (the book itself: ``codes``).
 
 * A stored parcel has one live code: a pickup code, or a carrier collection code
-  for a waiting return. It exists only while the parcel is stored: it is revoked
-  whenever the parcel leaves, and replacing it makes the old one stop working.
+  for a waiting return or a parcel sent back. It exists only while the parcel
+  is stored: it is revoked whenever the parcel leaves, and replacing it makes
+  the old one stop working.
+* Its recipient may add one share code (``issue_share``): a one-time code for a
+  neighbour, opening the same compartment, with its own window. Sharing again
+  replaces it; ``revoke_shares`` ends it; a replacement pickup code leaves it.
 * Courier codes are bound to one wall, a validity window and a parcel size
   (default S); each redemption reserves the smallest free compartment that fits
-  that size for an "unknown" recipient (see ``deliveries``). ``uses`` (default 1, at
+  that size for the code's recipient (default "unknown") and carrier (see
+  ``deliveries``). ``uses`` (default 1, at
   most ``MAX_COURIER_USES``) lets one courier drop several parcels. Expired
   courier codes are kept ``EXPIRED_COURIER_CODES_KEPT`` so a late courier hears
   "expired" rather than "wrong code".
@@ -27,6 +32,7 @@ from .codes import CodeBook, StoredCode, normalise_code, qr_payload
 from .errors import CodeRejectedError, CodeRejection, ErrorKey, LedgerError
 from .journal import Journal
 from .model import (
+    CARRIER_STATES,
     CodeKind,
     Compartment,
     IssuedCode,
@@ -114,10 +120,10 @@ class Codes:
     def issue_for_stored(
         self, parcel: Parcel, now: datetime, settings: LedgerSettings
     ) -> IssuedCode:
-        """The code of a parcel just stored: pickup, or collection of a return."""
+        """The code of a parcel just stored (or sent back): pickup, or collection."""
         return self._issue(
             _kind_for(parcel),
-            parcel.wall,
+            self._parcels.home(parcel).wall,
             settings,
             now=now,
             valid_from=now,
@@ -137,10 +143,11 @@ class Codes:
     ) -> IssuedCode:
         parcel = self._parcels.waiting(parcel_id)
         comp = self._parcels.home(parcel)
-        self.revoke_parcel_codes(parcel, comp)
+        # A neighbour's share code is not the one being replaced.
+        self.revoke_parcel_codes(parcel, comp, keep=CodeKind.SHARE)
         issued = self._issue(
             _kind_for(parcel),
-            parcel.wall,
+            comp.wall,
             settings,
             now=now,
             valid_from=start,
@@ -156,6 +163,58 @@ class Codes:
             result="replacement",
         )
         return issued
+
+    def issue_share(
+        self,
+        parcel_id: str,
+        now: datetime,
+        settings: LedgerSettings,
+        *,
+        valid_until: datetime | None,
+        actor: str,
+    ) -> IssuedCode:
+        """A one-time code for a neighbour to collect a waiting parcel."""
+        parcel = self._parcels.waiting(parcel_id)
+        if parcel.state is not ParcelState.STORED:
+            raise LedgerError(ErrorKey.PARCEL_NOT_WAITING, parcel_id=parcel_id)
+        end = (
+            now + settings.code_lifetime if valid_until is None else aware(valid_until)
+        )
+        if end <= now:
+            raise LedgerError(
+                ErrorKey.INVALID_VALIDITY,
+                valid_from=iso_req(now),
+                valid_until=iso_req(end),
+            )
+        comp = self._parcels.home(parcel)
+        self._revoke_shares(parcel, comp)
+        issued = self._issue(
+            CodeKind.SHARE,
+            comp.wall,
+            settings,
+            now=now,
+            valid_from=now,
+            expires=end,
+            parcel=parcel,
+        )
+        self._journal.record(now, "share", actor, comp=comp, parcel_id=parcel_id)
+        return issued
+
+    def revoke_shares(self, parcel_id: str, now: datetime, actor: str) -> None:
+        """End a parcel's share code; its pickup code keeps working."""
+        parcel = self._parcels.get(parcel_id)
+        if not any(
+            stored.kind is CodeKind.SHARE for stored in self._book.for_parcel(parcel_id)
+        ):
+            raise LedgerError(ErrorKey.CODE_NOT_FOUND, target=parcel_id)
+        comp = self._parcels.home(parcel)
+        self._revoke_shares(parcel, comp)
+        self._journal.record(now, "unshare", actor, comp=comp, parcel_id=parcel_id)
+
+    def _revoke_shares(self, parcel: Parcel, comp: Compartment) -> None:
+        self.revoke_parcel_codes(
+            parcel, comp, keep=frozenset(CodeKind) - {CodeKind.SHARE}
+        )
 
     def _issue(
         self,
@@ -228,9 +287,20 @@ class Codes:
         self.revoke_parcel_codes(parcel, comp)
         self._journal.record(now, "revoke_code", actor, comp=comp, parcel_id=parcel_id)
 
-    def revoke_parcel_codes(self, parcel: Parcel, comp: Compartment) -> None:
-        """Remove a parcel's codes and any opening one of them granted."""
-        removed = {stored.code_id for stored in self._book.for_parcel(parcel.parcel_id)}
+    def revoke_parcel_codes(
+        self,
+        parcel: Parcel,
+        comp: Compartment,
+        *,
+        keep: CodeKind | frozenset[CodeKind] = frozenset(),
+    ) -> None:
+        """Remove a parcel's codes (but ``keep``'s kinds) and their openings."""
+        kept = {keep} if isinstance(keep, CodeKind) else keep
+        removed = {
+            stored.code_id
+            for stored in self._book.for_parcel(parcel.parcel_id)
+            if stored.kind not in kept
+        }
         for code_id in removed:
             self._book.remove(code_id)
         if comp.pending is not None and comp.pending.code_id in removed:
@@ -306,6 +376,5 @@ class Codes:
 
 
 def _kind_for(parcel: Parcel) -> CodeKind:
-    """A waiting return is collected by a carrier; anything else by its recipient."""
-    is_return = parcel.state is ParcelState.RETURN_WAITING
-    return CodeKind.RETURN if is_return else CodeKind.PICKUP
+    """A return, or a parcel sent back, is for a carrier; the rest for recipients."""
+    return CodeKind.RETURN if parcel.state in CARRIER_STATES else CodeKind.PICKUP

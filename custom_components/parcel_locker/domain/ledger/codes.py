@@ -39,6 +39,7 @@ _QR_ACTION = {
     CodeKind.PICKUP: "pickup",
     CodeKind.RETURN: "collect",
     CodeKind.COURIER: "dropoff",
+    CodeKind.SHARE: "pickup",
 }
 
 

@@ -9,13 +9,22 @@ Life cycle of a compartment and its parcel::
     occupied --code / authorize_open--> authorised --door opened--> unloading
         --door closed--> free (parcel collected: "picked_up")
 
+* A delivery that fits nowhere is ``held`` (``hold``): recorded without a
+  compartment, kept at the desk, announced with ``no_fit``; staff hand it over
+  with ``mark_collected``.
+* An announced parcel (see ``announcements``) is reserved like any delivery
+  when its tracking number is given, keeping its id, recipient, size and cold.
+* A stored delivery gets its pickup deadline when its door closes (see
+  ``deadlines``); a parcel sent back leaves as ``returned``, not ``collected``.
+
 * ``assign`` and ``start_return`` reserve a compartment (see ``walls`` for which);
   the glue releases its lock. A resident's return becomes ``return_waiting`` after
   their door cycle, and a carrier collection code goes out with ``return_ready``.
 * A courier code reserves, at each use, the smallest free compartment that fits
-  its size (never a cooled-only choice) for an unknown recipient and opens it. If
-  nothing is free the code is not spent. After the door cycle the parcel is stored
-  and a pickup code is issued (and ``delivered`` fired) as for any delivery.
+  its size (never a cooled-only choice) for the code's recipient (or an unknown
+  one) and carrier, and opens it. If nothing is free the code is not spent.
+  After the door cycle the parcel is stored and a pickup code is issued (and
+  ``delivered`` fired) as for any delivery.
 * The code itself is never in an event: events reach the recorder and automation
   traces. It travels beside it (``DomainEvent.issued``), for the hub to keep in
   memory and hand to the recipient only.
@@ -24,9 +33,10 @@ Life cycle of a compartment and its parcel::
   compartment is authorised for one opening (release the lock) and the parcel
   becomes ``cancelled`` (no ``picked_up`` event) when that door cycle ends - never
   sooner, so no second parcel can be put on top of it.
-* ``mark_collected`` (staff override) finishes a stored parcel at once, door or
-  not, and fires ``picked_up`` with ``override: true`` (or silently finishes a
-  pending cancellation as ``cancelled``).
+* ``mark_collected`` (staff override) finishes a stored or held parcel at once,
+  door or not, and fires ``picked_up`` with ``override: true`` (or silently
+  finishes a pending cancellation as ``cancelled``). ``cancel`` finishes an
+  announced or held parcel at once.
 """
 
 from __future__ import annotations
@@ -38,9 +48,11 @@ from ..sizes import Size
 from .code_rules import Codes
 from .codes import StoredCode
 from .doors import Doors
+from .errors import ErrorKey, LedgerError
 from .journal import Journal
 from .model import (
     ACTOR_DOOR,
+    UNKNOWN_CARRIER,
     UNKNOWN_RECIPIENT,
     CodeKind,
     Compartment,
@@ -58,8 +70,6 @@ from .model import (
 )
 from .parcels import Parcels
 from .walls import Walls
-
-DEFAULT_COURIER_CARRIER = "courier"
 
 
 class Deliveries:
@@ -99,8 +109,13 @@ class Deliveries:
         settings: LedgerSettings,
         actor: str,
         created_by: str | None,
+        announced: str | None = None,
     ) -> Parcel:
-        """Reserve the compartment a new delivery or return goes to (a copy)."""
+        """Reserve the compartment a new delivery or return goes to (a copy).
+
+        ``announced`` names the announced parcel this delivery is.
+        """
+        expected = self._announced(announced)
         comp = self._walls.choose(
             Size(size), cold=cold, wall=wall, number=number, settings=settings
         )
@@ -115,10 +130,78 @@ class Deliveries:
             now=now,
             until=now + settings.reservation_timeout,
             created_by=created_by,
+            announced=expected,
         )
         action = "start_return" if kind is ParcelKind.RETURN else "assign"
-        self._journal.record(now, action, actor, comp=comp, parcel_id=parcel.parcel_id)
+        self._journal.record(
+            now,
+            action,
+            actor,
+            comp=comp,
+            parcel_id=parcel.parcel_id,
+            result="announced" if expected else "ok",
+        )
         return replace(parcel)
+
+    def hold(
+        self,
+        *,
+        recipient: str,
+        size: Size,
+        carrier: str,
+        tracking: str | None,
+        cold: bool,
+        wall: str | None,
+        now: datetime,
+        settings: LedgerSettings,
+        actor: str,
+        announced: str | None = None,
+    ) -> list[DomainEvent]:
+        """Record a delivery that fits nowhere: held at the desk, ``no_fit``.
+
+        For a cold parcel the event lists the cooled compartments that were
+        free but not ready (in alarm, no reading): staff can fix those.
+        """
+        expected = self._announced(announced)
+        if wall is not None:
+            self._walls.get(wall)
+        not_ready = (
+            self._walls.not_ready_for_cold(size, wall=wall, settings=settings)
+            if cold
+            else []
+        )
+        parcel = self._parcels.unplaced(
+            ParcelKind.DELIVERY,
+            ParcelState.HELD,
+            recipient=recipient,
+            size=Size(size),
+            carrier=carrier,
+            tracking=tracking,
+            cold=cold,
+            wall=wall,
+            now=now,
+            announced=expected,
+        )
+        parcel.stored_at = now
+        parcel.expected_until = None
+        self._journal.record(
+            now, "no_fit", actor, wall=wall, parcel_id=parcel.parcel_id
+        )
+        data = self._parcels.event_data(parcel) | {
+            "cold": parcel.cold,
+            "held_at": iso(now),
+            "not_ready": not_ready,
+        }
+        return [DomainEvent(EventType.NO_FIT, data)]
+
+    def _announced(self, parcel_id: str | None) -> Parcel | None:
+        """The announced parcel a delivery is, if any (still announced)."""
+        if parcel_id is None:
+            return None
+        parcel = self._parcels.get(parcel_id)
+        if parcel.state is not ParcelState.ANNOUNCED:
+            raise LedgerError(ErrorKey.NOT_ANNOUNCED, tracking=parcel.tracking or "")
+        return parcel
 
     def redeem(
         self,
@@ -161,7 +244,7 @@ class Deliveries:
             ParcelKind.COURIER,
             recipient=stored.recipient or UNKNOWN_RECIPIENT,
             size=stored.size,
-            carrier=stored.carrier or DEFAULT_COURIER_CARRIER,
+            carrier=stored.carrier or UNKNOWN_CARRIER,
             tracking=None,
             cold=False,
             now=now,
@@ -220,6 +303,8 @@ class Deliveries:
         is_return = parcel.kind is ParcelKind.RETURN
         parcel.state = ParcelState.RETURN_WAITING if is_return else ParcelState.STORED
         parcel.stored_at = now
+        # Fixed now: a later change of the option affects new parcels only.
+        parcel.deadline = None if is_return else now + settings.pickup_deadline
         comp.status = CompartmentStatus.OCCUPIED
         issued = self._codes.issue_for_stored(parcel, now, settings)
         self._journal.record(
@@ -232,23 +317,28 @@ class Deliveries:
         data = self._parcels.event_data(parcel) | {
             "expires": iso(issued.expires),
             "stored_at": iso(now),
+            "deadline": iso(parcel.deadline),
         }
         kind = EventType.RETURN_READY if is_return else EventType.DELIVERED
         return [DomainEvent(kind, data, issued=issued)]
 
     def _finish(
         self,
-        comp: Compartment,
+        comp: Compartment | None,
         parcel: Parcel,
         now: datetime,
         *,
         by: str,
         override: bool,
     ) -> list[DomainEvent]:
-        """A stored parcel leaves: collected, or cancelled when a cancel is pending."""
-        self._codes.revoke_parcel_codes(parcel, comp)
+        """A parcel leaves: collected, returned, or cancelled when one is pending."""
+        if comp is not None:
+            self._codes.revoke_parcel_codes(parcel, comp)
         cancelled = parcel.cancel_pending
         final = ParcelState.CANCELLED if cancelled else ParcelState.COLLECTED
+        sent_back = parcel.state is ParcelState.RETURN_TO_SENDER
+        if sent_back and not (cancelled or override):
+            final = ParcelState.RETURNED
         self._parcels.leave(parcel, final, now, by)
         self._journal.record(
             now,
@@ -264,6 +354,7 @@ class Deliveries:
             "by": by,
             "collected_at": iso(now),
             "override": override,
+            "returned": final is ParcelState.RETURNED,
         }
         return [DomainEvent(EventType.PICKED_UP, data)]
 
@@ -272,13 +363,19 @@ class Deliveries:
     def cancel(
         self, parcel_id: str, now: datetime, settings: LedgerSettings, actor: str
     ) -> None:
-        """Cancel a parcel: a reservation at once, a stored one with a door cycle."""
-        parcel = self._parcels.active(parcel_id)
-        comp = self._parcels.home(parcel)
-        if parcel.state is ParcelState.RESERVED:
+        """Cancel a parcel: at once unless it is behind a door (then with its cycle)."""
+        parcel = self._parcels.unfinished(parcel_id)
+        comp = self._parcels.home(parcel) if parcel.active else None
+        if comp is None or parcel.state is ParcelState.RESERVED:
             self._parcels.leave(parcel, ParcelState.CANCELLED, now, actor)
             self._journal.record(
-                now, "cancel", actor, comp=comp, parcel_id=parcel_id, result="cancelled"
+                now,
+                "cancel",
+                actor,
+                comp=comp,
+                wall=parcel.wall,
+                parcel_id=parcel_id,
+                result="cancelled",
             )
             return
         self._codes.revoke_parcel_codes(parcel, comp)
@@ -295,7 +392,10 @@ class Deliveries:
     def mark_collected(
         self, parcel_id: str, now: datetime, actor: str
     ) -> list[DomainEvent]:
-        """Staff override: a stored parcel is gone; the compartment is free now."""
+        """Staff override: a stored or held parcel is gone; its compartment is free."""
+        parcel = self._parcels.get(parcel_id)
+        if parcel.state is ParcelState.HELD:
+            return self._finish(None, parcel, now, by=actor, override=True)
         parcel = self._parcels.waiting(parcel_id)
         comp = self._parcels.home(parcel)
         return self._finish(comp, parcel, now, by=actor, override=True)

@@ -69,6 +69,11 @@ class ErrorKey(StrEnum):
     INVALID_SETTINGS = "invalid_settings"  # setting, value (a number)
     LEDGER_CORRUPT = "ledger_corrupt"
     LEDGER_KEY_MISMATCH = "ledger_key_mismatch"
+    INVALID_TRACKING = "invalid_tracking"
+    NOT_ANNOUNCED = "tracking_not_announced"  # tracking
+    TRACKING_ALREADY_KNOWN = "tracking_already_known"  # tracking
+    TOO_MANY_ANNOUNCEMENTS = "too_many_announcements"  # limit
+    ANNOUNCEMENT_IN_THE_PAST = "announcement_in_the_past"  # expected_until
 
 
 class LedgerError(Exception):

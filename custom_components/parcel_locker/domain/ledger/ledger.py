@@ -17,9 +17,11 @@ How the glue uses it
 
 ``Ledger`` only delegates; each rule lives, explained, next to its code:
 ``walls`` (configuration, choice of a compartment), ``parcels`` (records,
-history), ``deliveries`` (the life cycle), ``doors`` (authorisations, door
-sessions), ``code_rules`` and ``codes`` (issuing, redeeming, hashing),
-``watchers`` (deadlines and alarms), ``journal`` (revision, audit trail) and
+history), ``deliveries`` (the life cycle, parcels that do not fit),
+``announcements`` (deliveries announced by tracking number), ``doors``
+(authorisations, door sessions), ``code_rules`` and ``codes`` (issuing,
+sharing, redeeming, hashing), ``deadlines`` (parcels sent back), ``watchers``
+(reminders and alarms), ``journal`` (revision, audit trail) and
 ``persistence`` (the stored form).
 """
 
@@ -31,8 +33,10 @@ from datetime import datetime
 from typing import Any
 
 from ..sizes import Size
+from .announcements import Announcements
 from .code_rules import Codes
 from .codes import CodeBook
+from .deadlines import Deadlines
 from .deliveries import Deliveries
 from .doors import Doors
 from .journal import Journal
@@ -49,7 +53,9 @@ from .model import (
     LedgerSettings,
     Parcel,
     ParcelKind,
+    ParcelState,
     RedeemResult,
+    aware,
     iso,
 )
 from .parcels import Parcels
@@ -78,6 +84,8 @@ class Ledger:
         self._watchers = Watchers(
             self._walls, self._parcels, self._codes, self._journal
         )
+        self._announcements = Announcements(self._parcels, self._journal)
+        self._deadlines = Deadlines(self._parcels, self._codes, self._journal)
 
     def __repr__(self) -> str:
         """Counts only: no key, no digests, no personal data."""
@@ -182,10 +190,12 @@ class Ledger:
         number: int | None = None,
         actor: str = ACTOR_AUTOMATION,
         created_by: str | None = None,
+        announced: str | None = None,
     ) -> Parcel:
         """Reserve the best compartment for a delivery; the glue releases its lock.
 
-        ``number`` (with ``wall``) asks for one compartment instead of choosing.
+        ``number`` (with ``wall``) asks for one compartment instead of choosing;
+        ``announced`` names the announced parcel this delivery is.
         """
         return self._deliveries.reserve(
             ParcelKind.DELIVERY,
@@ -200,7 +210,65 @@ class Ledger:
             settings=self._settings,
             actor=actor,
             created_by=created_by,
+            announced=announced,
         )
+
+    def hold(  # noqa: PLR0917 - the same signature as ``assign``
+        self,
+        recipient: str,
+        size: Size,
+        carrier: str,
+        tracking: str | None,
+        cold: bool,  # noqa: FBT001
+        wall: str | None,
+        now: datetime,
+        *,
+        actor: str = ACTOR_AUTOMATION,
+        announced: str | None = None,
+    ) -> list[DomainEvent]:
+        """Record a delivery that fits nowhere: held at the desk (``no_fit``)."""
+        return self._deliveries.hold(
+            recipient=recipient,
+            size=size,
+            carrier=carrier,
+            tracking=tracking,
+            cold=cold,
+            wall=wall,
+            now=self._journal.at(now),
+            settings=self._settings,
+            actor=actor,
+            announced=announced,
+        )
+
+    def announce(
+        self,
+        recipient: str,
+        tracking: str,
+        now: datetime,
+        *,
+        until: datetime,
+        carrier: str,
+        size: Size = Size.S,
+        cold: bool = False,
+        actor: str = ACTOR_AUTOMATION,
+        created_by: str | None = None,
+    ) -> list[DomainEvent]:
+        """Record a delivery expected until ``until`` (see ``announcements``)."""
+        return self._announcements.announce(
+            recipient=recipient,
+            tracking=tracking,
+            carrier=carrier,
+            size=size,
+            cold=cold,
+            until=aware(until),
+            now=self._journal.at(now),
+            actor=actor,
+            created_by=created_by,
+        )
+
+    def announcement(self, tracking: str) -> Parcel | None:
+        """The announced parcel with this tracking number (any case and spaces)."""
+        return self._announcements.find(tracking)
 
     def start_return(
         self,
@@ -313,6 +381,45 @@ class Ledger:
             actor=actor,
         )
 
+    def share(
+        self,
+        parcel_id: str,
+        now: datetime,
+        *,
+        valid_until: datetime | None = None,
+        actor: str = ACTOR_AUTOMATION,
+    ) -> IssuedCode:
+        """A one-time code for a neighbour to collect a waiting parcel."""
+        return self._codes.issue_share(
+            parcel_id,
+            self._journal.at(now),
+            self._settings,
+            valid_until=valid_until,
+            actor=actor,
+        )
+
+    def unshare(
+        self, parcel_id: str, now: datetime, *, actor: str = ACTOR_AUTOMATION
+    ) -> list[DomainEvent]:
+        """End a parcel's share code; its pickup code keeps working."""
+        self._codes.revoke_shares(parcel_id, self._journal.at(now), actor)
+        return []
+
+    def code_sent(
+        self, parcel_id: str, now: datetime, *, targets: int, actor: str
+    ) -> list[DomainEvent]:
+        """Note in the audit trail that a parcel's code was sent (never the code)."""
+        parcel = self._parcels.get(parcel_id)
+        self._journal.record(
+            self._journal.at(now),
+            "send_code",
+            actor,
+            wall=parcel.wall,
+            parcel_id=parcel_id,
+            result=str(targets),
+        )
+        return []
+
     def revoke_code(
         self,
         parcel_id: str | None,
@@ -360,8 +467,16 @@ class Ledger:
         return self._watchers.temperature_reading(comp, celsius, now, self._settings)
 
     def tick(self, now: datetime) -> list[DomainEvent]:
-        """Let time pass: expire reservations and authorisations, fire watchers."""
-        return self._watchers.tick(self._journal.at(now), self._settings)
+        """Let time pass: deadlines, announcements, reservations, watchers.
+
+        Deadlines first: a parcel sent back is not reminded of any more.
+        """
+        now = self._journal.at(now)
+        return (
+            self._deadlines.tick(now, self._settings)
+            + self._announcements.tick(now)
+            + self._watchers.tick(now, self._settings)
+        )
 
     def problems(self, wall: str, now: datetime | None = None) -> set[str]:
         """Current problems of a wall (values of ``Problem``).
@@ -407,18 +522,22 @@ class Ledger:
 
     def open_reservations_by(self, user_id: str) -> int:
         """Reservations a user made that are still waiting for their door cycle."""
-        return self._parcels.open_reservations_by(user_id)
+        return self._parcels.count(ParcelState.RESERVED, user_id)
+
+    def open_announcements_by(self, user_id: str) -> int:
+        """Announcements a user made that are still waiting for their parcel."""
+        return self._parcels.count(ParcelState.ANNOUNCED, user_id)
 
     def list_parcels(
         self, wall: str | None = None, *, include_finished: bool = False
     ) -> list[dict[str, Any]]:
-        """JSON-safe parcels (active ones unless ``include_finished``); never a code."""
+        """JSON-safe parcels (unfinished ones unless asked); never a code."""
         if wall is not None:
             self._walls.get(wall)
         return [
             parcel_to_dict(parcel)
             | {
-                "wall_name": self._walls.name_of(parcel.wall),
+                "wall_name": self._parcels.wall_name(parcel),
                 "code_expires": iso(self._codes.expiry(parcel.parcel_id)),
             }
             for parcel in self._parcels.listed(wall, include_finished=include_finished)

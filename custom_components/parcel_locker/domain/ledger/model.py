@@ -25,6 +25,8 @@ ACTOR_AUTOMATION = "automation"
 ACTOR_DOOR = "door"
 # The recipient of a parcel dropped with a courier code: nobody the hub knows.
 UNKNOWN_RECIPIENT = "unknown"
+# The carrier of a parcel nobody named one for.
+UNKNOWN_CARRIER = "unknown"
 
 
 class CompartmentStatus(StrEnum):
@@ -62,20 +64,50 @@ class ParcelKind(StrEnum):
 
 
 class ParcelState(StrEnum):
-    """Life cycle of a parcel; the last three are final."""
+    """Life cycle of a parcel; the last four are final.
 
+    ``announced`` and ``held`` parcels have no compartment: one is expected
+    (its tracking number was announced), the other did not fit and is kept at
+    the desk. ``return_to_sender`` waits for a carrier after its pickup
+    deadline; it leaves as ``returned``.
+    """
+
+    ANNOUNCED = "announced"
+    HELD = "held"
     RESERVED = "reserved"
     STORED = "stored"
     RETURN_WAITING = "return_waiting"
+    RETURN_TO_SENDER = "return_to_sender"
     COLLECTED = "collected"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    RETURNED = "returned"
 
 
+# States in which a parcel holds a compartment.
 ACTIVE_STATES = frozenset(
-    {ParcelState.RESERVED, ParcelState.STORED, ParcelState.RETURN_WAITING}
+    {
+        ParcelState.RESERVED,
+        ParcelState.STORED,
+        ParcelState.RETURN_WAITING,
+        ParcelState.RETURN_TO_SENDER,
+    }
 )
-STORED_STATES = frozenset({ParcelState.STORED, ParcelState.RETURN_WAITING})
+# States in which a parcel is behind a closed door, waiting for someone.
+STORED_STATES = frozenset(
+    {ParcelState.STORED, ParcelState.RETURN_WAITING, ParcelState.RETURN_TO_SENDER}
+)
+# States a parcel never leaves.
+FINAL_STATES = frozenset(
+    {
+        ParcelState.COLLECTED,
+        ParcelState.CANCELLED,
+        ParcelState.EXPIRED,
+        ParcelState.RETURNED,
+    }
+)
+# States in which a carrier takes the parcel away (with a collection code).
+CARRIER_STATES = frozenset({ParcelState.RETURN_WAITING, ParcelState.RETURN_TO_SENDER})
 
 
 class CodeKind(StrEnum):
@@ -83,7 +115,8 @@ class CodeKind(StrEnum):
 
     PICKUP = "pickup"  # the recipient's compartment
     COURIER = "courier"  # a free compartment for a drop-off
-    RETURN = "return"  # a carrier collects a resident's return
+    RETURN = "return"  # a carrier collects a return (or a parcel sent back)
+    SHARE = "share"  # a neighbour picks the recipient's parcel up, once
 
 
 class EventType(StrEnum):
@@ -100,6 +133,10 @@ class EventType(StrEnum):
     FORCED_OPEN = "forced_open"
     TEMPERATURE_ALARM = "temperature_alarm"
     RETURN_READY = "return_ready"
+    NO_FIT = "no_fit"
+    ANNOUNCED = "announced"
+    ANNOUNCEMENT_EXPIRED = "announcement_expired"
+    RETURN_TO_SENDER = "return_to_sender"
 
 
 class Problem(StrEnum):
@@ -157,6 +194,7 @@ class LedgerSettings:
     door_open_alarm: timedelta = timedelta(seconds=120)
     temperature_band: tuple[float, float] = (2.0, 8.0)
     temperature_grace: timedelta = timedelta(seconds=60)
+    pickup_deadline: timedelta = timedelta(days=7)
 
     def __post_init__(self) -> None:
         """Refuse values the ledger cannot work with (the options flow limits them)."""
@@ -221,7 +259,12 @@ def iso_req(value: datetime) -> str:
 
 @dataclass(slots=True)
 class Parcel:
-    """A parcel the ledger knows of. Public methods hand out copies."""
+    """A parcel the ledger knows of. Public methods hand out copies.
+
+    ``wall``, ``number`` and ``compartment`` (the label, e.g. A-07) say where it
+    is; an announced or held parcel has no compartment (None), a held one may
+    name the wall it was meant for.
+    """
 
     parcel_id: str
     kind: ParcelKind
@@ -231,9 +274,9 @@ class Parcel:
     carrier: str
     tracking: str | None
     cold: bool
-    wall: str
-    number: int
-    compartment: str  # the label, e.g. A-07
+    wall: str | None
+    number: int | None
+    compartment: str | None
     created: datetime
     reserved_until: datetime | None
     stored_at: datetime | None = None
@@ -247,11 +290,20 @@ class Parcel:
     # The Home Assistant user who reserved it (None: staff, automation, keypad):
     # non-staff callers may hold only a few open reservations at a time.
     created_by: str | None = None
+    # An announcement lapses at this time when nothing arrived.
+    expected_until: datetime | None = None
+    # A stored parcel goes back to its sender at this time (fixed when stored).
+    deadline: datetime | None = None
 
     @property
     def active(self) -> bool:
         """Whether the parcel still holds a compartment."""
         return self.state in ACTIVE_STATES
+
+    @property
+    def finished(self) -> bool:
+        """Whether the parcel reached a final state."""
+        return self.state in FINAL_STATES
 
 
 # ---------------------------------------------------------------------------

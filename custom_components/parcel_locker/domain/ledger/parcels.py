@@ -4,7 +4,11 @@
   reservation lapses at ``reserved_until`` unless the door opens. Deadlines are
   fixed when set: changing ``reservation_timeout`` affects new reservations only.
 * A parcel holds its compartment while it is active (reserved, stored, return
-  waiting); ``leave`` gives the compartment back when it reaches a final state.
+  waiting, return to sender); ``leave`` gives the compartment back when it
+  reaches a final state.
+* An announced or held parcel has no compartment (``unplaced``); an announced
+  one becomes a reservation when its tracking number is given, keeping its id.
+* Tracking numbers are compared without case and spaces (``tracking_key``).
 * Parcels that left are kept for history, the newest ``FINISHED_PARCELS_KEPT``.
 * Public answers are copies: nothing outside the ledger changes a parcel.
 """
@@ -32,6 +36,11 @@ from .model import (
 from .walls import Walls
 
 FINISHED_PARCELS_KEPT = 500
+
+
+def tracking_key(tracking: str) -> str:
+    """A tracking number as compared: without case and without spaces."""
+    return "".join(tracking.split()).casefold()
 
 
 class Parcels:
@@ -66,10 +75,10 @@ class Parcels:
             raise LedgerError(ErrorKey.PARCEL_NOT_FOUND, parcel_id=str(parcel_id))
         return parcel
 
-    def active(self, parcel_id: str) -> Parcel:
-        """A parcel that still holds its compartment."""
+    def unfinished(self, parcel_id: str) -> Parcel:
+        """A parcel that has not reached a final state."""
         parcel = self.get(parcel_id)
-        if not parcel.active:
+        if parcel.finished:
             raise LedgerError(ErrorKey.PARCEL_FINISHED, parcel_id=parcel_id)
         return parcel
 
@@ -82,6 +91,8 @@ class Parcels:
 
     def home(self, parcel: Parcel) -> Compartment:
         """The compartment an active parcel occupies (consistent by construction)."""
+        if parcel.wall is None or parcel.number is None:
+            raise LedgerError(ErrorKey.PARCEL_NOT_WAITING, parcel_id=parcel.parcel_id)
         return self._walls.compartment(parcel.wall, parcel.number)
 
     def inside(self, comp: Compartment) -> Parcel | None:
@@ -103,29 +114,33 @@ class Parcels:
         now: datetime,
         until: datetime,
         created_by: str | None = None,
+        announced: Parcel | None = None,
     ) -> Parcel:
-        """A new parcel reserving ``comp`` until ``until``.
+        """A new parcel (or the ``announced`` one) reserving ``comp`` until ``until``.
 
         The reservation is the authorisation of the next opening: an earlier one
         is moot.
         """
-        parcel = Parcel(
-            parcel_id=self._new_id(),
-            kind=kind,
-            state=ParcelState.RESERVED,
+        parcel = self.unplaced(
+            kind,
+            ParcelState.RESERVED,
             recipient=recipient,
             size=size,
             carrier=carrier,
             tracking=tracking,
-            cold=bool(cold),
+            cold=cold,
             wall=comp.wall,
-            number=comp.number,
-            compartment=comp.label,
-            created=now,
-            reserved_until=until,
+            now=now,
             created_by=created_by,
+            announced=announced,
         )
-        self._parcels[parcel.parcel_id] = parcel
+        parcel.number = comp.number
+        parcel.compartment = comp.label
+        parcel.reserved_until = until
+        parcel.expected_until = None
+        # Counted against the reserving user's open reservations, whoever
+        # announced it.
+        parcel.created_by = created_by
         comp.status = CompartmentStatus.RESERVED
         comp.parcel_id = parcel.parcel_id
         comp.pending = None
@@ -134,13 +149,62 @@ class Parcels:
         self._journal.changed()
         return parcel
 
+    def unplaced(
+        self,
+        kind: ParcelKind,
+        state: ParcelState,
+        *,
+        recipient: str,
+        size: Size,
+        carrier: str,
+        tracking: str | None,
+        cold: bool,
+        wall: str | None,
+        now: datetime,
+        created_by: str | None = None,
+        announced: Parcel | None = None,
+    ) -> Parcel:
+        """A new parcel without a compartment (yet), or ``announced`` updated.
+
+        Its compartment (if it gets one) is the caller's to set.
+        """
+        parcel = announced or Parcel(
+            parcel_id=self._new_id(),
+            kind=kind,
+            state=state,
+            recipient=recipient,
+            size=size,
+            carrier=carrier,
+            tracking=tracking,
+            cold=bool(cold),
+            wall=None,
+            number=None,
+            compartment=None,
+            created=now,
+            reserved_until=None,
+            created_by=created_by,
+        )
+        parcel.state = state
+        parcel.recipient = recipient
+        parcel.size = size
+        parcel.carrier = carrier
+        parcel.tracking = tracking
+        parcel.cold = bool(cold)
+        parcel.wall = wall
+        self._parcels[parcel.parcel_id] = parcel
+        self._journal.changed()
+        return parcel
+
     def leave(self, parcel: Parcel, state: ParcelState, now: datetime, by: str) -> None:
-        """A parcel reaches a final state: its compartment is free again."""
-        comp = self.home(parcel)
+        """A parcel reaches a final state: its compartment (if any) is free again."""
+        comp = self.home(parcel) if parcel.active else None
         parcel.state = state
         parcel.finished_at = now
         parcel.finished_by = by
-        self._walls.release(comp)
+        if comp is not None:
+            self._walls.release(comp)
+        else:
+            self._journal.changed()
         self._prune()
 
     def follow_labels(self, wall_id: str) -> None:
@@ -156,7 +220,7 @@ class Parcels:
                 return parcel_id
 
     def _prune(self) -> None:
-        finished = [parcel for parcel in self._parcels.values() if not parcel.active]
+        finished = [parcel for parcel in self._parcels.values() if parcel.finished]
         excess = len(finished) - FINISHED_PARCELS_KEPT
         if excess <= 0:
             return
@@ -175,12 +239,27 @@ class Parcels:
             if parcel.state in STORED_STATES and (wall is None or parcel.wall == wall)
         )
 
-    def open_reservations_by(self, user_id: str) -> int:
-        """Reservations a user made that are still waiting for their door cycle."""
+    def count(self, state: ParcelState, created_by: str | None = None) -> int:
+        """Parcels in ``state`` (made by one user when given)."""
         return sum(
             1
             for parcel in self._parcels.values()
-            if parcel.state is ParcelState.RESERVED and parcel.created_by == user_id
+            if parcel.state is state
+            and (created_by is None or parcel.created_by == created_by)
+        )
+
+    def with_tracking(self, tracking: str) -> Parcel | None:
+        """The unfinished parcel with this tracking number (any case and spaces)."""
+        key = tracking_key(tracking)
+        return next(
+            (
+                parcel
+                for parcel in self._parcels.values()
+                if not parcel.finished
+                and parcel.tracking is not None
+                and tracking_key(parcel.tracking) == key
+            ),
+            None,
         )
 
     def for_recipient(self, recipient: str) -> list[Parcel]:
@@ -192,22 +271,37 @@ class Parcels:
         ]
 
     def recipient_of(self, comp: Compartment) -> str | None:
-        """Who may open it as a resident: the recipient of the stored parcel."""
+        """Who may open it as a resident: the recipient of the stored parcel.
+
+        Nobody once the parcel goes back to its sender: it waits for a carrier.
+        """
         parcel = self.inside(comp)
-        if comp.status is not CompartmentStatus.OCCUPIED or parcel is None:
+        if (
+            comp.status is not CompartmentStatus.OCCUPIED
+            or parcel is None
+            or parcel.state is ParcelState.RETURN_TO_SENDER
+        ):
             return None
         return None if parcel.recipient == UNKNOWN_RECIPIENT else parcel.recipient
 
     def listed(self, wall: str | None, *, include_finished: bool) -> list[Parcel]:
-        """The parcels of a wall (every wall: None); active ones unless asked."""
+        """The parcels of a wall (every wall: None); unfinished ones unless asked.
+
+        Parcels without a wall (announced, or held for any wall) are listed
+        only for every wall.
+        """
         return [
             parcel
             for parcel in self._parcels.values()
             if (wall is None or parcel.wall == wall)
-            and (include_finished or parcel.active)
+            and (include_finished or not parcel.finished)
         ]
 
     # -- event data --------------------------------------------------------------
+
+    def wall_name(self, parcel: Parcel) -> str | None:
+        """The name of the wall a parcel is on (or meant for), if any."""
+        return None if parcel.wall is None else self._walls.name_of(parcel.wall)
 
     def event_data(self, parcel: Parcel) -> dict[str, Any]:
         """The common keys of an event about a parcel."""
@@ -216,7 +310,7 @@ class Parcels:
             "recipient": parcel.recipient,
             "compartment": parcel.compartment,
             "wall": parcel.wall,
-            "wall_name": self._walls.name_of(parcel.wall),
+            "wall_name": self.wall_name(parcel),
             "number": parcel.number,
             "size": str(parcel.size),
             "carrier": parcel.carrier,

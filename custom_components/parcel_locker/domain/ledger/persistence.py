@@ -48,7 +48,7 @@ from .model import (
     iso_req,
 )
 
-STORAGE_VERSION = 1
+STORAGE_VERSION = 2
 
 
 @dataclass(slots=True)
@@ -111,6 +111,8 @@ def parcel_to_dict(parcel: Parcel) -> dict[str, Any]:
         "reminders": parcel.reminders,
         "cancel_pending": parcel.cancel_pending,
         "created_by": parcel.created_by,
+        "expected_until": iso(parcel.expected_until),
+        "deadline": iso(parcel.deadline),
     }
 
 
@@ -192,12 +194,15 @@ def _code_to_dict(stored: StoredCode) -> dict[str, Any]:
 
 
 def migrate(data: Any) -> dict[str, Any]:
-    """Upgrade stored ledger data to the current version.
+    """Upgrade stored ledger data to the current version, one step at a time.
 
-    Version 1 is the first, so this only checks that the data is a versioned
-    object this code can read. A later version adds steps here
-    (``if version == 1: data = _v1_to_v2(data)``). Raises ``LedgerCorruptError``,
-    also for a version newer than this code (a downgrade must not guess).
+    * 1 -> 2: parcels gain ``expected_until`` (announcements) and ``deadline``
+      (the pickup deadline; None: the option counts from ``stored_at``). The
+      new states, code kinds and parcels without a compartment cannot occur
+      in version 1 data.
+
+    Raises ``LedgerCorruptError``, also for a version newer than this code (a
+    downgrade must not guess).
     """
     if not isinstance(data, Mapping):
         raise LedgerCorruptError("ledger data is not an object")
@@ -206,7 +211,20 @@ def migrate(data: Any) -> dict[str, Any]:
         raise LedgerCorruptError("ledger data has no version")
     if version < 1 or version > STORAGE_VERSION:
         raise LedgerCorruptError(f"unsupported ledger version {version}")
-    return dict(data)
+    upgraded = dict(data)
+    if version == 1:
+        upgraded = _v1_to_v2(upgraded)
+    return upgraded
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    parcels = _list(data.get("parcels"), "parcels")
+    data["parcels"] = [
+        {**_mapping(item, "parcel"), "expected_until": None, "deadline": None}
+        for item in parcels
+    ]
+    data["version"] = 2
+    return data
 
 
 def read(data: Any, key_check: str) -> StoredLedger:
@@ -316,9 +334,9 @@ def _parcel(data: Mapping[str, Any]) -> Parcel:
         carrier=_str(data, "carrier"),
         tracking=_opt_str(data, "tracking"),
         cold=_bool(data, "cold"),
-        wall=_str(data, "wall"),
-        number=_int(data, "number"),
-        compartment=_str(data, "compartment"),
+        wall=_opt_str(data, "wall"),
+        number=_opt_int(data, "number"),
+        compartment=_opt_str(data, "compartment"),
         created=_time(data, "created"),
         reserved_until=_opt_time(data, "reserved_until"),
         stored_at=_opt_time(data, "stored_at"),
@@ -328,6 +346,8 @@ def _parcel(data: Mapping[str, Any]) -> Parcel:
         reminders=_int(data, "reminders"),
         cancel_pending=_bool(data, "cancel_pending"),
         created_by=_opt_str(data, "created_by"),
+        expected_until=_opt_time(data, "expected_until"),
+        deadline=_opt_time(data, "deadline"),
     )
 
 
@@ -377,6 +397,8 @@ def _check_consistency(state: StoredLedger) -> None:
     for parcel_id, parcel in state.parcels.items():
         if parcel.active and parcel_id not in held:
             raise LedgerCorruptError("active parcel without compartment")
+        if parcel.state is ParcelState.ANNOUNCED and parcel.expected_until is None:
+            raise LedgerCorruptError("announcement without its time")
     if len({stored.digest for stored in state.codes.values()}) != len(state.codes):
         raise LedgerCorruptError("duplicate code digest")
     for stored in state.codes.values():
@@ -419,10 +441,11 @@ def _check_code(state: StoredLedger, stored: StoredCode) -> None:
         return
     parcel = state.parcels.get(stored.parcel_id)
     expected = {
-        ParcelState.STORED: CodeKind.PICKUP,
-        ParcelState.RETURN_WAITING: CodeKind.RETURN,
+        ParcelState.STORED: {CodeKind.PICKUP, CodeKind.SHARE},
+        ParcelState.RETURN_WAITING: {CodeKind.RETURN},
+        ParcelState.RETURN_TO_SENDER: {CodeKind.RETURN},
     }
-    if parcel is None or expected.get(parcel.state) is not stored.kind:
+    if parcel is None or stored.kind not in expected.get(parcel.state, set()):
         raise LedgerCorruptError("code of a parcel that is not waiting")
 
 
@@ -458,6 +481,10 @@ def _int(data: Mapping[str, Any], key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise LedgerCorruptError(f"{key} is not an integer")
     return value
+
+
+def _opt_int(data: Mapping[str, Any], key: str) -> int | None:
+    return None if data.get(key) is None else _int(data, key)
 
 
 def _bool(data: Mapping[str, Any], key: str) -> bool:

@@ -202,6 +202,30 @@ class Walls:
         """The temperature band of a wall's cooled compartments."""
         return self.get(wall_id).temperature_band(settings)
 
+    def _fitting(
+        self, size: Size, *, cold: bool, wall: str | None
+    ) -> list[Compartment]:
+        """Free compartments the parcel fits in (cooled ones for a cold parcel)."""
+        walls = [self.get(wall)] if wall is not None else self.ordered()
+        return [
+            comp
+            for item in walls
+            for comp in item.compartments.values()
+            if _assignable(comp)
+            and size.fits_in(comp.size)
+            and (comp.cooled or not cold)
+        ]
+
+    def not_ready_for_cold(
+        self, size: Size, *, wall: str | None, settings: LedgerSettings
+    ) -> list[str]:
+        """Free cooled compartments a cold parcel fits in but may not go to now."""
+        return [
+            comp.label
+            for comp in self._fitting(size, cold=True, wall=wall)
+            if not self.ready_for_cold(comp, settings)
+        ]
+
     def ready_for_cold(self, comp: Compartment, settings: LedgerSettings) -> bool:
         """A cooled compartment whose probe reads within its band now."""
         low, high = self.band(comp.wall, settings)
@@ -236,15 +260,7 @@ class Walls:
                     ErrorKey.COMPARTMENT_NOT_READY_FOR_COLD, compartment=comp.label
                 )
             return comp
-        walls = [self.get(wall)] if wall is not None else self.ordered()
-        fitting = [
-            comp
-            for item in walls
-            for comp in item.compartments.values()
-            if _assignable(comp)
-            and size.fits_in(comp.size)
-            and (comp.cooled or not cold)
-        ]
+        fitting = self._fitting(size, cold=cold, wall=wall)
         candidates = [
             comp for comp in fitting if not cold or self.ready_for_cold(comp, settings)
         ]

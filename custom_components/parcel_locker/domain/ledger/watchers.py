@@ -2,8 +2,8 @@
 
 * ``tick`` (every poll) expires reservations whose door never opened, lapses
   authorisations and re-open graces, and fires the watchers below.
-* Watchers fire once: ``overdue`` when a stored (or return-waiting) parcel has
-  waited ``reminder_interval`` since it was stored or last reminded, so a late
+* Watchers fire once: ``overdue`` when a stored parcel has waited
+  ``reminder_interval`` since it was stored or last reminded, so a late
   ``tick`` (hub down for days) fires one reminder, not a burst; ``door_left_open``
   once per opening; ``temperature_alarm`` once per reason and excursion. What
   already fired is persisted, so a restart neither repeats nor loses an alarm.
@@ -37,7 +37,6 @@ from .code_rules import Codes
 from .journal import Journal
 from .model import (
     ACTOR_AUTOMATION,
-    STORED_STATES,
     Compartment,
     CompartmentProblem,
     CompartmentStatus,
@@ -229,7 +228,9 @@ class Watchers:
     def _overdue(
         self, parcel: Parcel, now: datetime, settings: LedgerSettings
     ) -> list[DomainEvent]:
-        if parcel.state not in STORED_STATES or parcel.cancel_pending:
+        # Only a parcel its recipient can collect: never a return waiting for
+        # its carrier, nor a parcel going back to its sender.
+        if parcel.state is not ParcelState.STORED or parcel.cancel_pending:
             return []
         since = parcel.last_reminder or parcel.stored_at
         if since is None or now - since < settings.reminder_interval:
