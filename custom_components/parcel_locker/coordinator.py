@@ -39,10 +39,18 @@ from .domain.ledger import (
     RedeemResult,
 )
 from .domain.readings import KeypadReading, WallReading
-from .domain.snapshot import LockerSnapshot, WallState, waiting_by_person, wall_state
+from .domain.snapshot import (
+    LockerSnapshot,
+    WallAnalytics,
+    WallState,
+    parcel_sensor_problem,
+    waiting_by_person,
+    wall_analytics,
+    wall_state,
+)
 from .errors import controller_errors, ledger_refusal
 from .guard_keeper import GuardKeeper
-from .repairs import ISSUE_PARCEL_MISSING, ISSUE_UNEXPECTED_PARCEL, ParcelSensorIssues
+from .repairs import ParcelSensorIssues
 from .store import LedgerStore
 from .wall_config import WallConfig
 from .wall_link import WallLink
@@ -110,6 +118,11 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         # snapshot are the same objects, so comparing snapshots stays cheap.
         self._wall_states: dict[str, tuple[tuple[Any, ...], WallState]] = {}
         self._waiting: tuple[int, Mapping[str, Any]] | None = None
+        # Analytics by what they were made from: the ledger and the hour (the
+        # dwell time's window slides).
+        self._analytics: (
+            tuple[tuple[int, datetime], Mapping[str, WallAnalytics]] | None
+        ) = None
 
     async def _async_setup(self) -> None:
         """Tell the ledger which walls exist, and save that before any poll."""
@@ -224,13 +237,9 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
                 place = (wall_id, number)
                 checked.add(place)
                 labels[place] = (wall.label(number), wall.name)
-                if compartment.present is None or not compartment.door_closed:
-                    continue
                 status = self.ledger.compartment_status(wall_id, number)
-                if status is CompartmentStatus.OCCUPIED and not compartment.present:
-                    found[place] = ISSUE_PARCEL_MISSING
-                elif status is CompartmentStatus.FREE and compartment.present:
-                    found[place] = ISSUE_UNEXPECTED_PARCEL
+                if (problem := parcel_sensor_problem(status, compartment)) is not None:
+                    found[place] = problem
         self._parcel_issues.async_update(found, checked, labels)
 
     async def _async_keypad(
@@ -275,7 +284,22 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         walls = {wall_id: self._wall_state(wall_id, now) for wall_id in self.walls}
         if self._waiting is None or self._waiting[0] != self.ledger.revision:
             self._waiting = (self.ledger.revision, waiting_by_person(self.ledger))
-        return LockerSnapshot(walls=walls, waiting=self._waiting[1])
+        return LockerSnapshot(
+            walls=walls, waiting=self._waiting[1], analytics=self._wall_analytics(now)
+        )
+
+    def _wall_analytics(self, now: datetime) -> Mapping[str, WallAnalytics]:
+        made_of = (self.ledger.revision, now.replace(minute=0, second=0, microsecond=0))
+        if self._analytics is None or self._analytics[0] != made_of:
+            parcels = self.ledger.list_parcels(include_finished=True)
+            self._analytics = (
+                made_of,
+                {
+                    wall_id: wall_analytics(self.ledger, wall_id, now, parcels)
+                    for wall_id in self.walls
+                },
+            )
+        return self._analytics[1]
 
     def _wall_state(self, wall_id: str, now: datetime) -> WallState:
         reading = self._readings.get(wall_id)

@@ -179,11 +179,12 @@ RETURN_SCHEMA = vol.Schema(
 LIST_SCHEMA = vol.Schema({vol.Optional(ATTR_WALL): _wall})
 
 
-def _parcel_response(parcel: Parcel) -> dict[str, Any]:
+def _parcel_response(parcel: Parcel, locker: ParcelLockerCoordinator) -> dict[str, Any]:
     return {
         "parcel_id": parcel.parcel_id,
         "compartment": parcel.compartment,
         "wall": parcel.wall,
+        "wall_name": locker.ledger.wall_name(parcel.wall),
         "size": str(parcel.size),
         "reserved_until": parcel.reserved_until.isoformat()
         if parcel.reserved_until
@@ -257,15 +258,23 @@ async def _assign_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
         except NothingFitsError as err:
             nothing_fits = err  # another controller's walls may have room
             continue
-        return _parcel_response(parcel)
+        return _parcel_response(parcel, locker)
     assert nothing_fits is not None  # noqa: S101 - target_lockers is never empty
     raise nothing_fits
 
 
 async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
-    candidates = target_lockers(hass, call.data.get(ATTR_WALL))
-    code = call.data[ATTR_CODE]
+    return await async_redeem_code(
+        hass, caller, call.data[ATTR_CODE], call.data.get(ATTR_WALL)
+    )
+
+
+async def async_redeem_code(
+    hass: HomeAssistant, caller: Caller, code: str, wall: str | None
+) -> dict[str, Any]:
+    """Open what a code opens, for the caller (the action and the panel's kiosk)."""
+    candidates = target_lockers(hass, wall)
     # The hub's guard first: a locked-out caller learns nothing about any wall.
     hass.data[DATA_GUARD].check(caller.source, caller.actor, dt_util.utcnow())
     # With several controllers, only the one that holds the code is asked.
@@ -283,6 +292,7 @@ async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     return {
         "compartment": result.compartment,
         "wall": result.wall,
+        "wall_name": locker.ledger.wall_name(result.wall),
         "parcel_id": result.parcel.parcel_id if result.parcel else None,
     }
 
@@ -472,7 +482,7 @@ async def _start_return(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
         ),
         caller.actor,
     )
-    return _parcel_response(parcel)
+    return _parcel_response(parcel, locker)
 
 
 async def _list_parcels(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:

@@ -362,6 +362,14 @@ class Ledger:
         moment = self._journal.at(now) if now is not None else self._journal.latest
         return self._watchers.problems(wall, moment, self._settings)
 
+    def compartment_problems(
+        self, wall: str, number: int, now: datetime | None = None
+    ) -> set[str]:
+        """Current problems of one compartment (the wall's problems, where)."""
+        moment = self._journal.at(now) if now is not None else self._journal.latest
+        comp = self._walls.compartment(wall, number)
+        return self._watchers.compartment_problems(comp, moment, self._settings)
+
     # -- parcels -------------------------------------------------------------------
 
     def waiting_count(self, wall: str | None = None) -> int:

@@ -103,23 +103,31 @@ class Watchers:
         """
         found: set[str] = set()
         for comp in self._walls.get(wall).compartments.values():
-            if comp.door_open and comp.session is not None:
-                if comp.session.purpose is DoorPhase.FORCED:
-                    found.add(Problem.FORCED_DOOR)
-                if comp.door_alarm_fired or (
-                    moment is not None
-                    and comp.opened_at is not None
-                    and moment - comp.opened_at >= settings.door_open_alarm
-                ):
-                    found.add(Problem.DOOR_LEFT_OPEN)
-            if comp.temp_out_since is not None and (
-                comp.temp_alarm_fired
-                or (
-                    moment is not None
-                    and moment - comp.temp_out_since >= settings.temperature_grace
-                )
+            found |= self.compartment_problems(comp, moment, settings)
+        return found
+
+    def compartment_problems(
+        self, comp: Compartment, moment: datetime | None, settings: LedgerSettings
+    ) -> set[str]:
+        """Current problems of one compartment (values of ``Problem``)."""
+        found: set[str] = set()
+        if comp.door_open and comp.session is not None:
+            if comp.session.purpose is DoorPhase.FORCED:
+                found.add(Problem.FORCED_DOOR)
+            if comp.door_alarm_fired or (
+                moment is not None
+                and comp.opened_at is not None
+                and moment - comp.opened_at >= settings.door_open_alarm
             ):
-                found.add(Problem.TEMPERATURE_OUT_OF_BAND)
+                found.add(Problem.DOOR_LEFT_OPEN)
+        if comp.temp_out_since is not None and (
+            comp.temp_alarm_fired
+            or (
+                moment is not None
+                and moment - comp.temp_out_since >= settings.temperature_grace
+            )
+        ):
+            found.add(Problem.TEMPERATURE_OUT_OF_BAND)
         return found
 
     def _tick_compartment(
