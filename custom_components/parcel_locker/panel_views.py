@@ -9,6 +9,7 @@ the coordinators' published snapshots and their ledgers; nothing is changed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -191,8 +192,19 @@ def walls(hass: HomeAssistant) -> list[dict[str, Any]]:
         }
         for wall_id, config in locker.walls.items():
             state = snapshot.walls.get(wall_id)
-            if state is not None:
-                shown.append(_wall(config, state, recipients, names))
+            if state is None:
+                continue
+            if not locker.last_update_success:
+                # No wall of the controller answered: the last reading is old.
+                state = replace(
+                    state,
+                    online=False,
+                    compartments={
+                        number: replace(item, reading=None)
+                        for number, item in state.compartments.items()
+                    },
+                )
+            shown.append(_wall(config, state, recipients, names))
     return shown
 
 
@@ -248,7 +260,7 @@ def _compartment(
         "cooled": config.map.compartment(number).cooled,
         "status": str(item.status),
         "door_open": None if reading is None else not reading.door_closed,
-        "locked": None if reading is None else reading.latched,
+        "locked": None if reading is None else reading.locked,
         "present": None if reading is None else reading.present,
         "temperature": None if reading is None else reading.temperature,
         "setpoint": None if reading is None else reading.setpoint,

@@ -17,6 +17,11 @@ class CompartmentReading:
     temperature: float | None = None
     setpoint: float | None = None
 
+    @property
+    def locked(self) -> bool:
+        """Closed, not released and (where reported) latched."""
+        return self.door_closed and not self.released and self.latched is not False
+
 
 @dataclass(frozen=True, slots=True)
 class KeypadReading:
