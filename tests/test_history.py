@@ -100,8 +100,10 @@ async def test_logbook_tells_each_event_in_a_sentence(
         (
             "reservation_expired",
             {"recipient": "unknown", "compartment": "A-02"},
-            "freed A-02 again: the door reserved for a parcel for an unknown"
-            " recipient was never opened",
+            (
+                "freed A-02 again: the door reserved for a parcel for an unknown"
+                " recipient was never opened"
+            ),
         ),
         (
             "door_left_open",
