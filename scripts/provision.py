@@ -34,6 +34,8 @@ import aiohttp
 DOMAIN = "parcel_locker"
 ACCOUNTS_FILE = ".develop-accounts.json"
 OPTION_COURIERS = "courier_users"
+# What scripts/develop and the browser tests simulate (python -m simulator).
+SIMULATED_WALL = {"sizes": "S*12,M*8,L*4", "cooled": "21,22"}
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,11 @@ class Instance:
         return str(entries[0]["entry_id"]) if entries else None
 
     async def add_locker(self, host: str, port: int) -> str:
-        """Add the controller and its pre-filled first wall, as the UI would."""
+        """Add the controller and its first wall, as the UI would.
+
+        The form is pre-filled with what the flow read from the controller; the
+        sizes and cooled compartments of the simulated wall are typed in.
+        """
         flow = await self.rest(
             "POST", "/api/config/config_entries/flow", {"handler": DOMAIN}
         )
@@ -270,7 +276,7 @@ class Instance:
         )
         if wall.get("step_id") != "wall":
             raise RuntimeError(f"unexpected step after the connection: {wall}")
-        created = await self.rest("POST", step, {})
+        created = await self.rest("POST", step, SIMULATED_WALL)
         # The flow shows what it read from the wall: confirm, as a person would.
         while created.get("type") == "form" and not created.get("data_schema"):
             created = await self.rest("POST", step, {})

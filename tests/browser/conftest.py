@@ -76,6 +76,11 @@ def auto_enable_custom_integrations() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _loopback(socket_enabled: None) -> None:
+    """Every test talks to its Home Assistant and simulator over 127.0.0.1."""
+
+
+@pytest.fixture(autouse=True)
 def verify_cleanup() -> None:
     """No Home Assistant of the harness's to clean up after (Playwright owns the loop)."""
 
@@ -141,6 +146,41 @@ class Instance:
             data,
             self.token("owner")["access_token"],
         )
+
+    def door_seen(self, number: int, *, open_: bool) -> None:
+        """Wait until Home Assistant has seen the door open (or closed).
+
+        The wall is polled every 2 s; a door cycle shorter than a poll is only
+        seen where the controller counts door openings (not the simulator's).
+        """
+        wanted = "on" if open_ else "off"
+        entity = f"binary_sensor.compartment_a_{number:02d}_door"
+        token = self.token("owner")["access_token"]
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            request = urllib.request.Request(  # noqa: S310 - our own loopback server
+                f"{self.url}/api/states/{entity}",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            with urllib.request.urlopen(request) as answer:  # noqa: S310
+                if json.load(answer)["state"] == wanted:
+                    return
+            time.sleep(0.1)
+        raise AssertionError(f"{entity} never became {wanted}")
+
+    def load(self, number: int) -> None:
+        """A courier at the wall: open the released door, put the parcel in, close."""
+        self.wall(number, "open")
+        self.door_seen(number, open_=True)
+        self.wall(number, "put")
+        self.wall(number, "close")
+
+    def collect(self, number: int) -> None:
+        """A resident at the wall: open the released door, take the parcel, close."""
+        self.wall(number, "open")
+        self.door_seen(number, open_=True)
+        self.wall(number, "take")
+        self.wall(number, "close")
 
     def token(self, role: str) -> dict[str, Any]:
         """Log in as an account through the login flow: its tokens."""
