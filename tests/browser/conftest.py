@@ -82,7 +82,7 @@ def _loopback(socket_enabled: None) -> None:
 
 @pytest.fixture(autouse=True)
 def verify_cleanup() -> None:
-    """No Home Assistant of the harness's to clean up after (Playwright owns the loop)."""
+    """No harness Home Assistant to clean up after (Playwright owns the loop)."""
 
 
 @pytest.fixture(autouse=True)
@@ -126,7 +126,8 @@ class Instance:
 
     def releases(self, number: int) -> int:
         """How often the controller released the lock of ``number`` (coil writes)."""
-        with urllib.request.urlopen(f"{self.simulator_url}/api/state") as answer:
+        state_url = f"{self.simulator_url}/api/state"
+        with urllib.request.urlopen(state_url) as answer:  # noqa: S310 - loopback
             state = json.load(answer)
         (wall,) = state["walls"]
         return int(
@@ -371,8 +372,10 @@ def open_as(instance: Instance, browser: Browser) -> Iterator[Callable[..., Page
             is_mobile=phone,
             has_touch=phone,
         )
+        # Logged in as the login page leaves it: the tokens in local storage.
+        tokens_json = json.dumps(json.dumps(stored))
         context.add_init_script(
-            f"window.localStorage.setItem('hassTokens', {json.dumps(json.dumps(stored))});"
+            f"window.localStorage.setItem('hassTokens', {tokens_json});"
         )
         contexts.append(context)
         opened = context.new_page()

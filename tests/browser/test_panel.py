@@ -141,7 +141,7 @@ def test_courier_delivers_at_the_kiosk(
     expect(shown).to_have_text(re.compile(r"A-\d\d"))
     label = shown.inner_text()
     number = int(label.split("-")[1])
-    assert 13 <= number <= 20  # a medium compartment  # noqa: PLR2004
+    assert 13 <= number <= 20  # a medium compartment
     assert instance.releases(number) >= 1
     screenshot(page, "kiosk-delivered")
     instance.load(number)
