@@ -148,6 +148,13 @@ class Instance:
             self.token("owner")["access_token"],
         )
 
+    def parcels_of(self, person: str) -> set[str]:
+        """The active parcels of a person, as staff list them."""
+        listed = self.action("list_parcels", {})["service_response"]["parcels"]
+        return {
+            parcel["parcel_id"] for parcel in listed if parcel["recipient"] == person
+        }
+
     def door_seen(self, number: int, *, open_: bool) -> None:
         """Wait until Home Assistant has seen the door open (or closed).
 
