@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from typing import Any
+import urllib.error
 import urllib.request
 
 import pytest
@@ -154,6 +155,24 @@ class Instance:
         return {
             parcel["parcel_id"] for parcel in listed if parcel["recipient"] == person
         }
+
+    def qr_picture(self, parcel_id: str, role: str) -> bytes:
+        """The code picture a recipient's phone shows (it waits for the code)."""
+        token = self.token(role)["access_token"]
+        deadline = time.monotonic() + 10
+        while True:
+            request = urllib.request.Request(  # noqa: S310 - our own loopback server
+                f"{self.url}/api/parcel_locker/qr/{parcel_id}",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            try:
+                with urllib.request.urlopen(request) as answer:  # noqa: S310
+                    return bytes(answer.read())
+            except urllib.error.HTTPError as err:
+                if err.code != 404 or time.monotonic() > deadline:
+                    log = _tail(self.config / "home-assistant.log")
+                    raise AssertionError(f"no picture ({err.code}):\n{log}") from err
+            time.sleep(0.2)
 
     def door_seen(self, number: int, *, open_: bool) -> None:
         """Wait until Home Assistant has seen the door open (or closed).

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 import re
 from typing import Any
-import urllib.request
 
 from playwright.sync_api import Page, expect
 import pytest
@@ -173,14 +172,7 @@ def test_the_phones_qr_picture_opens_the_compartment_at_the_kiosk(
     parcel = deliver(instance)
     bob = open_as("resident")
     wait_until_stored(bob, parcel["parcel_id"])
-    request = urllib.request.Request(  # noqa: S310 - the test's own server
-        f"{instance.url}/api/parcel_locker/qr/{parcel['parcel_id']}",
-        headers={
-            "Authorization": f"Bearer {instance.token('resident')['access_token']}"
-        },
-    )
-    with urllib.request.urlopen(request) as answer:  # noqa: S310
-        picture = answer.read()
+    picture = instance.qr_picture(parcel["parcel_id"], "resident")
 
     for phone in (True, False):
         page = open_as("courier", "/parcel-locker/kiosk/pickup", phone=phone)
