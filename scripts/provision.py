@@ -35,7 +35,11 @@ DOMAIN = "parcel_locker"
 ACCOUNTS_FILE = ".develop-accounts.json"
 OPTION_COURIERS = "courier_users"
 # What scripts/develop and the browser tests simulate (python -m simulator).
-SIMULATED_WALL = {"sizes": "S*12,M*8,L*4", "cooled": "21,22"}
+SIMULATED_WALL = {
+    "sizes": "S*12,M*8,L*4",
+    "cooled": "21,22",
+    "optional_points": ["latch", "presence", "temperature", "setpoint", "keypad"],
+}
 
 
 @dataclass(frozen=True)

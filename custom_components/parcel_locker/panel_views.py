@@ -37,6 +37,8 @@ ROLE_COURIER = "courier"
 ROLE_RESIDENT = "resident"
 ROLE_VISITOR = "visitor"
 PROBLEM_OFFLINE = "controller_offline"
+# The carrier of a parcel given without one (the actions' default).
+UNKNOWN_CARRIER = "unknown"
 # How the panel names the controller in the audit trail (the ledger: "door").
 ACTOR_CONTROLLER = "controller"
 # The guard's lock-out line ends with a time, not a result the panel can read.
@@ -143,7 +145,10 @@ def parcel(
         "number": raw.get("number"),
         "size": raw.get("size"),
         "cold": bool(raw.get("cold")),
-        "carrier": raw.get("carrier"),
+        # A parcel given without a carrier is "unknown": the panel says "Parcel".
+        "carrier": None
+        if raw.get("carrier") == UNKNOWN_CARRIER
+        else raw.get("carrier"),
         "tracking": raw.get("tracking"),
         "created": raw.get("created"),
         "stored_at": raw.get("stored_at"),
