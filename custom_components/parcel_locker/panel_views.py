@@ -310,30 +310,50 @@ def audit_entries(hass: HomeAssistant) -> list[dict[str, Any]]:
 
 
 def _ledger_line(entry: AuditEntry, wall_names: Mapping[str, str]) -> dict[str, Any]:
-    wall_name = wall_names.get(entry.wall) if entry.wall else None
-    return {
-        "time": dt_util.as_utc(entry.time).isoformat(),
-        "action": entry.action,
-        "wall": entry.wall,
-        "wall_name": wall_name,
-        "compartment": entry.compartment,
-        "parcel_id": entry.parcel_id,
-        "actor": _actor(entry.actor, wall_name),
-        "result": entry.result,
-    }
+    return _line(
+        entry.time,
+        entry.action,
+        entry.wall,
+        wall_names,
+        actor=entry.actor,
+        result=entry.result,
+        compartment=entry.compartment,
+        parcel_id=entry.parcel_id,
+    )
 
 
 def _guard_line(entry: SecurityEntry, wall_names: Mapping[str, str]) -> dict[str, Any]:
-    wall_name = wall_names.get(entry.wall) if entry.wall else None
+    return _line(
+        entry.time,
+        entry.action,
+        entry.wall,
+        wall_names,
+        actor=entry.actor,
+        result=None if entry.action in _GUARD_RESULTLESS else entry.result,
+    )
+
+
+def _line(
+    time: datetime,
+    action: str,
+    wall: str | None,
+    wall_names: Mapping[str, str],
+    *,
+    actor: str,
+    result: str | None,
+    compartment: str | None = None,
+    parcel_id: str | None = None,
+) -> dict[str, Any]:
+    wall_name = wall_names.get(wall) if wall else None
     return {
-        "time": dt_util.as_utc(entry.time).isoformat(),
-        "action": entry.action,
-        "wall": entry.wall,
+        "time": dt_util.as_utc(time).isoformat(),
+        "action": action,
+        "wall": wall,
         "wall_name": wall_name,
-        "compartment": None,
-        "parcel_id": None,
-        "actor": _actor(entry.actor, wall_name),
-        "result": None if entry.action in _GUARD_RESULTLESS else entry.result,
+        "compartment": compartment,
+        "parcel_id": parcel_id,
+        "actor": _actor(actor, wall_name),
+        "result": result,
     }
 
 
