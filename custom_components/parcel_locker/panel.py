@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from homeassistant.components.http import StaticPathConfig
 from homeassistant.components.panel_custom import async_register_panel
 from homeassistant.core import HomeAssistant
+
+from .compat import StaticPathConfig
 
 PANEL_URL_PATH = "parcel-locker"
 PANEL_ELEMENT = "parcel-locker-panel"
