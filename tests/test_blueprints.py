@@ -6,10 +6,8 @@ actions are mocks that record what a phone would have been sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-import re
 import shutil
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +22,6 @@ from homeassistant.components.script.helpers import (
 from homeassistant.core import Context, HomeAssistant, ServiceCall
 from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.template import Template
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -35,7 +32,6 @@ from pytest_homeassistant_custom_component.common import (
     MockUser,
     async_mock_service,
 )
-import yaml
 
 from custom_components.parcel_locker.const import CONF_COURIER_USERS
 from simulator.server import LockerSimulator
@@ -48,7 +44,6 @@ BLUEPRINTS = REPO / "blueprints"
 BLUEPRINT_FILES = sorted(BLUEPRINTS.rglob("*.yaml"))
 SOURCE = "https://github.com/parcel-locker/ha-parcel-locker/blob/main/"
 IMPORT = "https://my.home-assistant.io/redirect/blueprint_import/?blueprint_url="
-DASHBOARD = REPO / "dashboards" / "parcel_locker.yaml"
 KIOSK_SCRIPT = "parcel_locker_courier_kiosk"
 
 
@@ -569,91 +564,3 @@ async def test_courier_kiosk_wall_and_cold(
     )
     assert response is not None
     assert response["compartment"] in ("A-21", "A-22")
-
-
-# -- the dashboard example -------------------------------------------------------
-
-ENTITY_ID = re.compile(r"\b(?:sensor|binary_sensor|lock|script|person)\.[a-z0-9_]+")
-
-
-def walk(node: Any, visit: Callable[[str, Any], None]) -> None:
-    """Call ``visit(key, value)`` for every mapping entry in the YAML tree."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            visit(key, value)
-            walk(value, visit)
-    elif isinstance(node, list):
-        for item in node:
-            walk(item, visit)
-
-
-async def test_dashboard_example_uses_what_exists(
-    hass: HomeAssistant,
-    blueprint_folder: Path,
-    init_integration: MockConfigEntry,
-    simulator: LockerSimulator,
-    people: dict[str, MockUser],
-) -> None:
-    """Every entity and action the dashboard names exists; templates render."""
-    await kiosk(hass)
-    await deliver(hass, init_integration, simulator, BOB)
-    await hass.async_block_till_done()
-    dashboard = yaml.safe_load(DASHBOARD.read_text(encoding="utf-8"))
-    assert [view["path"] for view in dashboard["views"]] == [
-        "my-parcels",
-        "courier",
-        "staff",
-    ]
-    entities: set[str] = set()
-    actions: set[str] = set()
-    templates: list[str] = []
-
-    def visit(key: str, value: Any) -> None:
-        if key == "perform_action":
-            actions.add(value)
-        if isinstance(value, str):
-            entities.update(ENTITY_ID.findall(value))
-            if key == "content":
-                templates.append(value)
-
-    walk(dashboard, visit)
-    assert {"sensor.bob_parcels", "script.parcel_locker_courier_kiosk"} <= entities
-    missing = sorted(entity for entity in entities if hass.states.get(entity) is None)
-    assert missing == []
-    assert actions == {"parcel_locker.open_compartment"}
-    for action in actions:
-        assert hass.services.has_service(*action.split("."))
-    rendered = [
-        Template(content, hass).async_render({"user": "Bob"}, parse_result=False)
-        for content in templates
-    ]
-    assert any("A-01** at Lobby (DHL), code valid until" in text for text in rendered)
-    assert any("Nothing is waiting for you." in text for text in rendered)
-
-    # The residents' Open button does what it says, for Bob only.
-    (button,) = [
-        card
-        for card in _cards(dashboard)
-        if card.get("type") == "button"
-        and card["tap_action"]["data"] == {"recipient": BOB}
-    ]
-    domain, service = button["tap_action"]["perform_action"].split(".")
-    await hass.services.async_call(
-        domain,
-        service,
-        button["tap_action"]["data"],
-        blocking=True,
-        context=Context(user_id=people[BOB].id),
-    )
-    assert simulator.wall(1).release_count(1) == 2
-
-
-def _cards(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def visit(key: str, value: Any) -> None:
-        if key in ("card", "cards"):
-            found.extend(value if isinstance(value, list) else [value])
-
-    walk(node, visit)
-    return found

@@ -232,8 +232,11 @@ async def test_optional_points_off_means_no_entities(
         "free_s",
         "free_m",
         "free_l",
+        "occupancy",
+        "deliveries",
+        "dwell_time",
     }
-    assert len(entries) == 24 * 3 + 7
+    assert len(entries) == 24 * 3 + 10
 
 
 async def test_diagnostic_entities_for_installers(

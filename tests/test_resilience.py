@@ -139,7 +139,12 @@ async def test_reload_at_every_step_of_a_delivery(
     await step_done("occupied", "occupied")
 
     opened = await redeem(hass, code)
-    assert opened == {"compartment": "A-01", "wall": WALL, "parcel_id": parcel_id}
+    assert opened == {
+        "compartment": "A-01",
+        "wall": WALL,
+        "wall_name": "Lobby",
+        "parcel_id": parcel_id,
+    }
     assert wall.release_count(1) == 2
     await step_done("authorised", "occupied")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import re
+import string
 
 import yaml
 
@@ -110,3 +111,32 @@ def test_every_error_the_wall_flows_give_has_a_message() -> None:
     link_only = {"invalid_host", "invalid_port", "invalid_serial_port"}
     assert not keys - set(STRINGS["config"]["error"])
     assert not keys - link_only - set(STRINGS["config_subentries"]["wall"]["error"])
+
+
+def _strings(tree: object, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(tree, dict):
+        return [
+            found
+            for key, value in tree.items()
+            for found in _strings(value, f"{prefix}.{key}" if prefix else key)
+        ]
+    return [(prefix, str(tree))]
+
+
+def test_home_assistant_can_parse_every_string() -> None:
+    """No string uses syntax Home Assistant's translation loader cannot read.
+
+    When it (re)builds its cache it compares each string's placeholders with
+    ``string.Formatter`` and logs an error for each string it cannot parse
+    (ICU plurals did: "Error while parsing localized (en) string ..."). The
+    panel picks plural forms itself, from keys ending in ``_zero``, ``_one``,
+    ``_other``.
+    """
+    unreadable = []
+    for key, text in _strings(STRINGS):
+        try:
+            list(string.Formatter().parse(text))
+        except ValueError:
+            unreadable.append(key)
+    assert not unreadable
+    assert "parcel_count_one" in STRINGS["selector"]["panel"]["options"]

@@ -31,7 +31,9 @@ from .domain.ledger import LedgerError
 from .domain.wiring import MapError
 from .entity import wall_device_info
 from .guard_keeper import DATA_GUARD, GuardKeeper
+from .logbook import async_load_sentences
 from .options import ledger_settings
+from .panel import async_register_panel_once
 from .pickup_qr import PickupQrView
 from .repairs import (
     async_check_duplicate,
@@ -43,16 +45,20 @@ from .sensor import resident_unique_id
 from .services import async_setup_services
 from .store import LedgerStore, UnreadableStoreError, async_secret_key
 from .wall_config import wall_config
+from .websocket import async_setup_websocket
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.LOCK, Platform.NUMBER, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, the hub's code guard and the code picture view."""
+    """Register the actions, the hub's code guard, the code picture and the panel."""
     hass.data[DATA_GUARD] = await GuardKeeper.async_create(hass)
     async_setup_services(hass)
     hass.http.register_view(PickupQrView())
+    async_setup_websocket(hass)
+    await async_load_sentences(hass)
+    await async_register_panel_once(hass)
     return True
 
 

@@ -15,6 +15,7 @@ Home Assistant it was written for.
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.lock import const as lock_const
@@ -42,11 +43,19 @@ PLATFORM_CONST_MODULES: Final = hasattr(lock_const, "LockEntityFeature")
 packages still re-export them, so at run time they are imported from there on
 every version; only the type checker needs the new place."""
 
+HTTP_SERVER_MODULE: Final = (
+    find_spec("homeassistant.components.http.server") is not None
+)
+"""The http integration's server parts live in ``http.server`` (newer); the
+package still re-exports ``StaticPathConfig``, so at run time it is imported
+from there on every version; only the type checker needs the new place."""
+
 # The flags scripts/mypy passes to the type checker.
 FLAGS: Final = {
     "DEVICE_PER_ENTRY": DEVICE_PER_ENTRY,
     "PROBATIO_SCHEMAS": PROBATIO_SCHEMAS,
     "PLATFORM_CONST_MODULES": PLATFORM_CONST_MODULES,
+    "HTTP_SERVER_MODULE": HTTP_SERVER_MODULE,
 }
 
 if PROBATIO_SCHEMAS:
@@ -66,6 +75,11 @@ else:
     from homeassistant.components.binary_sensor import BinarySensorDeviceClass
     from homeassistant.components.lock import LockEntityFeature
 
+if TYPE_CHECKING and HTTP_SERVER_MODULE:
+    from homeassistant.components.http.server import StaticPathConfig
+else:
+    from homeassistant.components.http import StaticPathConfig
+
 if TYPE_CHECKING:
     from homeassistant.helpers.device_registry import DeviceEntry, DeviceInfo
 
@@ -74,6 +88,7 @@ __all__ = [
     "BinarySensorDeviceClass",
     "LockEntityFeature",
     "ServiceSchema",
+    "StaticPathConfig",
     "detach_device",
     "linked_to",
     "vol",

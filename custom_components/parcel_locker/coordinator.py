@@ -61,16 +61,19 @@ from .domain.ledger import (
 )
 from .domain.readings import KeypadReading, WallReading
 from .domain.sizes import Size
-from .domain.snapshot import LockerSnapshot, WallState, waiting_by_person, wall_state
+from .domain.snapshot import (
+    LockerSnapshot,
+    WallAnalytics,
+    WallState,
+    parcel_sensor_problem,
+    waiting_by_person,
+    wall_analytics,
+    wall_state,
+)
 from .errors import NothingFitsError, controller_errors, failed, ledger_refusal
 from .guard_keeper import GuardKeeper
 from .households import households_of
-from .repairs import (
-    ISSUE_PARCEL_MISSING,
-    ISSUE_UNEXPECTED_PARCEL,
-    ParcelSensorIssues,
-    SensorIssue,
-)
+from .repairs import ParcelSensorIssues, SensorIssue
 from .store import LedgerStore
 from .wall_config import WallConfig
 from .wall_link import WallLink
@@ -200,6 +203,11 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         # snapshot are the same objects, so comparing snapshots stays cheap.
         self._wall_states: dict[str, tuple[tuple[Any, ...], WallState]] = {}
         self._waiting: tuple[int, Mapping[str, Any]] | None = None
+        # Analytics by what they were made from: the ledger and the hour (the
+        # dwell time's window slides).
+        self._analytics: (
+            tuple[tuple[int, datetime], Mapping[str, WallAnalytics]] | None
+        ) = None
 
     async def _async_setup(self) -> None:
         """Tell the ledger which walls exist, and save that before any poll."""
@@ -358,21 +366,12 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
             for number, compartment in reading.compartments.items():
                 place = (wall_id, number)
                 checked.add(place)
-                if compartment.present is None or not compartment.door_closed:
-                    continue
                 view = self.ledger.compartment(wall_id, number)
-                if (
-                    view.status is CompartmentStatus.OCCUPIED
-                    and not compartment.present
-                ):
-                    kind = ISSUE_PARCEL_MISSING
-                elif view.status is CompartmentStatus.FREE and compartment.present:
-                    kind = ISSUE_UNEXPECTED_PARCEL
-                else:
-                    continue
-                found[place] = SensorIssue(
-                    kind, wall.label(number), wall.name, view.parcel_id
-                )
+                kind = parcel_sensor_problem(view.status, compartment)
+                if kind is not None:
+                    found[place] = SensorIssue(
+                        kind, wall.label(number), wall.name, view.parcel_id
+                    )
         self._parcel_issues.async_update(found, checked)
 
     @callback
@@ -464,7 +463,22 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
                 self.ledger.revision,
                 waiting_by_person(self.ledger, households),
             )
-        return LockerSnapshot(walls=walls, waiting=self._waiting[1])
+        return LockerSnapshot(
+            walls=walls, waiting=self._waiting[1], analytics=self._wall_analytics(now)
+        )
+
+    def _wall_analytics(self, now: datetime) -> Mapping[str, WallAnalytics]:
+        made_of = (self.ledger.revision, now.replace(minute=0, second=0, microsecond=0))
+        if self._analytics is None or self._analytics[0] != made_of:
+            parcels = self.ledger.list_parcels(include_finished=True)
+            self._analytics = (
+                made_of,
+                {
+                    wall_id: wall_analytics(self.ledger, wall_id, now, parcels)
+                    for wall_id in self.walls
+                },
+            )
+        return self._analytics[1]
 
     def _wall_state(self, wall_id: str, now: datetime) -> WallState:
         reading = self._readings.get(wall_id)

@@ -54,11 +54,7 @@ class CompartmentLock(CompartmentEntity, LockEntity):
         reading = self.compartment.reading
         if reading is None:
             return None
-        return (
-            reading.door_closed
-            and not reading.released
-            and reading.latched is not False
-        )
+        return reading.locked
 
     def shown(self) -> Any:
         """Whether it is open and whether it is locked."""

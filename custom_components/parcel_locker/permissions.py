@@ -120,3 +120,8 @@ def require_acting_for(caller: Caller, person: str | None, context: Context) -> 
     """Refuse an action on someone else's parcel."""
     if not caller.may_act_for(person):
         raise Unauthorized(context=context, permission=POLICY_CONTROL)
+
+
+def caller_for_user(hass: HomeAssistant, user: User) -> Caller:
+    """The caller a logged-in user is now (the panel's websocket commands)."""
+    return _caller_for(hass, user)

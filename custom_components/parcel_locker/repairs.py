@@ -30,13 +30,15 @@ from homeassistant.helpers import issue_registry as ir
 
 from .connection import controller_identity
 from .const import DOMAIN, LOGGER
+from .domain.snapshot import PARCEL_MISSING, UNEXPECTED_PARCEL
 from .store import UnreadableStoreError, async_backup_unreadable
 
 if TYPE_CHECKING:
     from .coordinator import ParcelLockerCoordinator
 
-ISSUE_PARCEL_MISSING = "parcel_missing"
-ISSUE_UNEXPECTED_PARCEL = "unexpected_parcel"
+# Issue kinds: what a parcel sensor contradicts (``domain.snapshot``).
+ISSUE_PARCEL_MISSING = PARCEL_MISSING
+ISSUE_UNEXPECTED_PARCEL = UNEXPECTED_PARCEL
 FIX_MARK_COLLECTED = "mark_collected"
 FIX_KEEP = "keep"
 FIX_INSPECT = "inspect"

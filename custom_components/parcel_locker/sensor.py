@@ -1,4 +1,11 @@
-"""Compartment temperature and status; counts per wall; parcels per resident."""
+"""Compartment temperature and status; counts and analytics per wall; residents.
+
+The wall's analytics sensors keep long-term statistics (Home Assistant's
+statistics and history graphs, and the panel's last 30 days): occupancy and
+the average dwell time are measurements over the snapshot; deliveries is a
+counter that only grows (``total_increasing``: its daily change is the
+deliveries per day), kept by the sensor itself across restarts.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +14,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfTemperature
+from homeassistant.const import (
+    PERCENTAGE,
+    UnitOfTemperature,
+    UnitOfTime,
+)
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_state_added_domain
 from homeassistant.helpers.typing import StateType
 
+from .const import DOMAIN
 from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
-from .domain.ledger import CompartmentStatus
+from .domain.ledger import CompartmentStatus, EventType
 from .domain.sizes import Size
-from .domain.snapshot import CompartmentState, WallState
+from .domain.snapshot import CompartmentState, WallAnalytics, WallState
 from .domain.wiring import CompartmentMap
 from .entity import CompartmentEntity, ParcelLockerEntity, WallEntity
 from .wall_config import WallConfig
@@ -44,6 +57,13 @@ class WallSensorDescription(SensorEntityDescription):
     """A count the wall keeps."""
 
     value_fn: Callable[[WallState], int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class WallAnalyticsDescription(SensorEntityDescription):
+    """A figure of the wall's use, kept in long-term statistics."""
+
+    value_fn: Callable[[WallAnalytics], float | None]
 
 
 def _reading(field: str) -> Callable[[CompartmentState], StateType]:
@@ -88,6 +108,32 @@ WALL_SENSORS: tuple[WallSensorDescription, ...] = (
 )
 
 
+WALL_ANALYTICS: tuple[WallAnalyticsDescription, ...] = (
+    WallAnalyticsDescription(
+        key="occupancy",
+        translation_key="occupancy",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda analytics: analytics.occupancy,
+    ),
+    WallAnalyticsDescription(
+        key="dwell_time",
+        translation_key="dwell_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.HOURS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda analytics: analytics.dwell_hours,
+    ),
+)
+DELIVERIES = SensorEntityDescription(
+    key="deliveries",
+    translation_key="deliveries",
+    state_class=SensorStateClass.TOTAL_INCREASING,
+)
+
+
 def _free_of_size(size: Size) -> WallSensorDescription:
     return WallSensorDescription(
         key=f"free_{size.lower()}",
@@ -117,6 +163,11 @@ async def async_setup_entry(
             WallSensor(coordinator, wall, description)
             for description in (*WALL_SENSORS, *map(_free_of_size, sizes))
         ]
+        entities += [
+            WallAnalyticsSensor(coordinator, wall, description)
+            for description in WALL_ANALYTICS
+        ]
+        entities.append(WallDeliveriesSensor(coordinator, wall))
         async_add_entities(entities, config_subentry_id=wall.wall_id)
     _async_add_resident_sensors(hass, entry, async_add_entities)
 
@@ -126,7 +177,7 @@ def _rank(size: Size) -> int:
 
 
 class CompartmentSensor(CompartmentEntity, SensorEntity):
-    """A compartment's temperature, setpoint or status."""
+    """A compartment's temperature or status."""
 
     entity_description: CompartmentSensorDescription
 
@@ -174,6 +225,78 @@ class WallSensor(WallEntity, SensorEntity):
     def shown(self) -> Any:
         """The count alone."""
         return self.native_value
+
+
+class WallAnalyticsSensor(WallEntity, SensorEntity):
+    """The wall's occupancy or its recent dwell time."""
+
+    entity_description: WallAnalyticsDescription
+
+    def __init__(
+        self,
+        coordinator: ParcelLockerCoordinator,
+        wall: WallConfig,
+        description: WallAnalyticsDescription,
+    ) -> None:
+        """Bind the description."""
+        super().__init__(coordinator, wall, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> float | None:
+        """The figure (None: nothing to measure yet)."""
+        analytics = self.coordinator.data.analytics.get(self.wall_id)
+        return (
+            None if analytics is None else self.entity_description.value_fn(analytics)
+        )
+
+    def shown(self) -> Any:
+        """The figure alone."""
+        return self.native_value
+
+
+class WallDeliveriesSensor(WallEntity, RestoreSensor):
+    """Parcels delivered into the wall, ever: a meter that only grows.
+
+    Counted from the wall's ``parcel_locker_delivered`` events (one per parcel
+    stored) and restored at start-up; the ledger keeps parcels' history only so
+    far back, a meter must never go down.
+    """
+
+    entity_description = DELIVERIES
+
+    def __init__(self, coordinator: ParcelLockerCoordinator, wall: WallConfig) -> None:
+        """Start at zero until the last count is restored."""
+        super().__init__(coordinator, wall, DELIVERIES.key)
+        self._count = 0
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the count, then count the wall's deliveries."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_sensor_data()
+        if last is not None and isinstance(last.native_value, (int, float)):
+            self._count = int(last.native_value)
+            self._shown = (self.available, self.shown())
+        self.async_on_remove(
+            self.hass.bus.async_listen(
+                f"{DOMAIN}_{EventType.DELIVERED}", self._async_delivered
+            )
+        )
+
+    @callback
+    def _async_delivered(self, event: Event) -> None:
+        if event.data.get("wall") == self.wall_id:
+            self._count += 1
+            self._handle_coordinator_update()
+
+    @property
+    def native_value(self) -> int:
+        """Deliveries so far."""
+        return self._count
+
+    def shown(self) -> Any:
+        """The count alone."""
+        return self._count
 
 
 # -- per resident ---------------------------------------------------------------

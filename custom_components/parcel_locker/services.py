@@ -163,12 +163,17 @@ RETURN_SCHEMA = vol.Schema(
 LIST_SCHEMA = vol.Schema({vol.Optional(ATTR_WALL): wall})
 
 
-def _parcel_response(parcel: Parcel, *, held: bool = False) -> dict[str, Any]:
+def _parcel_response(
+    parcel: Parcel, locker: ParcelLockerCoordinator, *, held: bool = False
+) -> dict[str, Any]:
     return {
         "parcel_id": parcel.parcel_id,
         "recipient": parcel.recipient,
         "compartment": parcel.compartment,
         "wall": parcel.wall,
+        "wall_name": None
+        if parcel.wall is None
+        else locker.ledger.wall_name(parcel.wall),
         "size": str(parcel.size),
         "cold": parcel.cold,
         "reserved_until": parcel.reserved_until.isoformat()
@@ -249,17 +254,25 @@ async def _assign_delivery(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
             )
         except NothingFitsError:
             continue  # another controller's walls may have room
-        return _parcel_response(parcel)
+        return _parcel_response(parcel, locker)
     # Nothing fits anywhere: the parcel is kept at the desk, and recorded.
     locker, wall_id = lockers[0]
     parcel, not_ready = await locker.async_hold(request, wall_id, caller.actor)
-    return _parcel_response(parcel, held=True) | {"not_ready": not_ready}
+    return _parcel_response(parcel, locker, held=True) | {"not_ready": not_ready}
 
 
 async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     caller = await async_caller(hass, call.context)
-    candidates = target_lockers(hass, call.data.get(ATTR_WALL))
-    code = call.data[ATTR_CODE]
+    return await async_redeem_code(
+        hass, caller, call.data[ATTR_CODE], call.data.get(ATTR_WALL)
+    )
+
+
+async def async_redeem_code(
+    hass: HomeAssistant, caller: Caller, code: str, wall: str | None
+) -> dict[str, Any]:
+    """Open what a code opens, for the caller (the action and the panel's kiosk)."""
+    candidates = target_lockers(hass, wall)
     # The hub's guard first: a locked-out caller learns nothing about any wall.
     hass.data[DATA_GUARD].check(caller.source, caller.actor, dt_util.utcnow())
     # With several controllers, only the one that holds the code is asked.
@@ -277,6 +290,7 @@ async def _redeem_code(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     return {
         "compartment": result.compartment,
         "wall": result.wall,
+        "wall_name": locker.ledger.wall_name(result.wall),
         "parcel_id": result.parcel.parcel_id if result.parcel else None,
     }
 
@@ -462,7 +476,7 @@ async def _start_return(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
         ),
         caller.actor,
     )
-    return _parcel_response(parcel)
+    return _parcel_response(parcel, locker)
 
 
 async def _list_parcels(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:

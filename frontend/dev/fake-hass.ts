@@ -125,17 +125,6 @@ export function createFakeHass(options: FakeOptions): FakeHass {
         };
         return { response: result };
       }
-      case "redeem_code": {
-        if (data.code !== GOOD_CODE) {
-          throw serviceError(
-            "invalid_code",
-            { remaining: 4 },
-            "That code is not valid. 4 attempts left before the keypad locks.",
-          );
-        }
-        const result: RedeemResult = { compartment: "A-07", wall: WALLS[0]?.wall_id ?? "", wall_name: "Wall A", parcel_id: null };
-        return { response: result };
-      }
       case "issue_code":
         return { response: { code: "99999999" } };
       default:
@@ -168,6 +157,17 @@ export function createFakeHass(options: FakeOptions): FakeHass {
         }
         if (typeof message.parcel_id === "string") entries = entries.filter((e) => e.parcel_id === message.parcel_id);
         return { entries, actions: AUDIT_ACTIONS };
+      }
+      case "parcel_locker/redeem": {
+        if (message.code !== GOOD_CODE) {
+          throw serviceError(
+            "invalid_code",
+            { remaining: 4 },
+            "That code is not valid. 4 more wrong codes and you are locked out for a while.",
+          );
+        }
+        const result: RedeemResult = { compartment: "A-07", wall: WALLS[0]?.wall_id ?? "", wall_name: "Wall A", parcel_id: null };
+        return result;
       }
       case "parcel_locker/statistics":
         return { walls: statistics(now, typeof message.days === "number" ? message.days : 30) };

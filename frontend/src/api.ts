@@ -84,13 +84,12 @@ export async function assignDelivery(hass: Hass, request: DeliveryRequest): Prom
   return response;
 }
 
-export async function redeemCode(hass: Hass, code: string, wall?: string | null): Promise<RedeemResult> {
-  const data: Record<string, unknown> = { code };
-  if (wall) data.wall = wall;
-  const response = await callAction<RedeemResult>(hass, "redeem_code", data, true);
-  if (!response) throw new Error("redeem_code gave no response");
-  return response;
-}
+/**
+ * A typed or scanned code at the kiosk. Not the `redeem_code` action: Home Assistant's
+ * recorder keeps every action call's data, and a code must not end up there.
+ */
+export const redeemCode = (hass: Hass, code: string, wall?: string | null): Promise<RedeemResult> =>
+  hass.callWS<RedeemResult>({ type: `${DOMAIN}/redeem`, code, ...(wall ? { wall } : {}) });
 
 /** A resident (or staff) opens the compartment holding a parcel. */
 export const openParcel = (hass: Hass, parcelId: string): Promise<unknown> =>

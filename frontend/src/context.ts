@@ -1,7 +1,7 @@
 /** What every view of the panel is handed: hass, strings, locale, unit, layout, the session. */
 import { html, type TemplateResult } from "lit";
 import { errorMessage } from "./logic/errors";
-import { makeTranslate, type Translate } from "./strings";
+import { makeTranslate, makeTranslateCount, type Translate, type TranslateCount } from "./strings";
 import { timeZoneFor } from "./logic/time";
 import type { Hass, LocalizeFunc, Session } from "./types";
 
@@ -9,6 +9,8 @@ export interface PanelContext {
   hass: Hass;
   session: Session;
   t: Translate;
+  /** Texts with plural forms: `tn("parcel_count", n)`. */
+  tn: TranslateCount;
   localize: LocalizeFunc;
   locale: string;
   timeZone: string | undefined;
@@ -28,12 +30,14 @@ export function makeContext(
   now: Date,
 ): PanelContext {
   const t = makeTranslate(localize);
+  const locale = hass.locale?.language || hass.language || "en";
   return {
     hass,
     session,
     t,
+    tn: makeTranslateCount(localize, locale),
     localize,
-    locale: hass.locale?.language || hass.language || "en",
+    locale,
     timeZone: timeZoneFor(hass),
     unit: hass.config.unit_system.temperature,
     narrow,

@@ -12,7 +12,7 @@ const generic = (key: string) => `generic:${key}`;
 describe("errors", () => {
   it("translates an action's error with its placeholders", () => {
     const error = serviceError("invalid_code", { remaining: 2 }, "raw message");
-    expect(errorMessage(error, localize, generic)).toBe("That code is not valid. 2 attempts left before the keypad locks.");
+    expect(errorMessage(error, localize, generic)).toBe("That code is not valid. 2 more wrong codes and you are locked out for a while.");
   });
 
   it("falls back to the message, then to a generic sentence, never an object", () => {

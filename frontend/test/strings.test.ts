@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeLocalize } from "../dev/fake-hass";
-import { makeTranslate, STRING_PREFIX } from "../src/strings";
+import { makeTranslate, makeTranslateCount, STRING_PREFIX } from "../src/strings";
 
 const root = join(import.meta.dirname, "..", "..", "custom_components", "parcel_locker");
 type Tree = { selector: { panel: { options: Record<string, string> } } };
@@ -33,14 +33,32 @@ describe("the panel's strings", () => {
   });
 
   it("say 1 parcel and 2 parcels", () => {
-    const t = makeTranslate(makeLocalize());
-    expect(t("parcel_count", { count: 1 })).toBe("1 parcel");
-    expect(t("parcel_count", { count: 2 })).toBe("2 parcels");
-    expect(t("parcel_count", { count: 0 })).toBe("No parcels");
-    expect(t("waiting_count", { count: 1 })).toBe("1 parcel waiting");
-    expect(t("entry_count", { count: 1 })).toBe("1 entry");
-    expect(t("kiosk_back_in", { seconds: 1 })).toBe("Back to the start in 1 second");
-    expect(t("resident_ready", { count: 3 })).toBe("3 parcels ready to collect");
+    const tn = makeTranslateCount(makeLocalize(), "en");
+    expect(tn("parcel_count", 1)).toBe("1 parcel");
+    expect(tn("parcel_count", 2)).toBe("2 parcels");
+    expect(tn("parcel_count", 0)).toBe("No parcels");
+    expect(tn("waiting_count", 1)).toBe("1 parcel waiting");
+    expect(tn("waiting_count", 21)).toBe("21 parcels waiting");
+    expect(tn("entry_count", 1)).toBe("1 entry");
+    expect(tn("kiosk_back_in", 1)).toBe("Back to the start in 1 second");
+    expect(tn("kiosk_back_in", 0)).toBe("Back to the start in 0 seconds");
+    expect(tn("resident_ready", 3)).toBe("3 parcels ready to collect");
+  });
+
+  it("pick the plural form by the language's rules, falling back to other", () => {
+    // Only "other" forms in a language whose rules know "few" (Polish: 2-4).
+    const localize = (key: string, values?: Record<string, unknown>) =>
+      key.endsWith("parcel_count_other") ? `${String(values?.count)} x` : key.endsWith("parcel_count_few") ? `${String(values?.count)} few` : "";
+    const polish = makeTranslateCount(localize, "pl");
+    expect(polish("parcel_count", 3)).toBe("3 few");
+    expect(polish("parcel_count", 5)).toBe("5 x");
+    expect(polish("parcel_count", 0)).toBe("0 x");
+    expect(makeTranslateCount(localize, "no such language!")("parcel_count", 3)).toBe("3 x");
+    expect(makeTranslateCount(() => "", "en")("parcel_count", 3)).toBe("parcel_count_other");
+  });
+
+  it("never use ICU plural syntax, which Home Assistant's backend cannot parse", () => {
+    for (const [key, value] of Object.entries(panel)) expect(value, key).not.toMatch(/\{\w+,\s*(plural|select)/);
   });
 
   it("cover every key the sources build dynamically", () => {

@@ -32,7 +32,7 @@ from pytest_homeassistant_custom_component.typing import (
 from sqlalchemy import text
 
 from simulator.server import LockerSimulator
-from tests.conftest import BOB, issued_code
+from tests.conftest import BOB, CHARLIE, issued_code
 from tests.test_blueprints import (  # noqa: F401 - fixtures
     NOTIFY_INPUTS,
     automation,
@@ -181,3 +181,48 @@ async def test_the_carriers_code_reaches_it_and_nothing_else(
     assert code not in recorded_traces
     assert code not in caplog.text
     assert code not in str(hass.states.async_all())
+
+
+async def test_a_kiosk_pickup_leaves_no_code_in_the_recorder(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+) -> None:
+    """The kiosk's code (typed or scanned) is no action call: nothing records it.
+
+    An action's data is in the recorder's ``call_service`` event; the panel's
+    kiosk uses ``parcel_locker/redeem`` instead, which opens the same way.
+    """
+    bobs = await deliver(hass, init_integration, simulator, BOB)
+    code = bobs["code"]
+    tablet = MockUser(name="Wall tablet").add_to_hass(hass)
+    kiosk = await hass_ws_client(hass, await access_token(hass, tablet))
+    await kiosk.send_json({"id": 1, "type": "parcel_locker/redeem", "code": code})
+    opened = await kiosk.receive_json()
+    assert opened["success"], opened
+    assert opened["result"]["compartment"] == bobs["compartment"]
+    await collect(hass, init_integration, simulator, bobs["number"])
+    await async_wait_recording_done(hass)
+
+    rows = await recorder_mock.async_add_executor_job(every_row, hass)
+    assert "parcel_locker_picked_up" in rows
+    assert code not in rows
+
+    # Through the action instead, the same pickup leaves its code behind.
+    charlies = await deliver(hass, init_integration, simulator, CHARLIE)
+    await kiosk.send_json(
+        {
+            "id": 2,
+            "type": "call_service",
+            "domain": "parcel_locker",
+            "service": "redeem_code",
+            "service_data": {"code": charlies["code"]},
+        }
+    )
+    assert (await kiosk.receive_json())["success"]
+    await async_wait_recording_done(hass)
+    rows = await recorder_mock.async_add_executor_job(every_row, hass)
+    assert charlies["code"] in rows

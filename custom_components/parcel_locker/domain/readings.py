@@ -19,6 +19,11 @@ class CompartmentReading:
     openings: int | None = None
     """The door-open counter (layout 1.1), when this poll read it."""
 
+    @property
+    def locked(self) -> bool:
+        """Closed, not released and (where reported) latched."""
+        return self.door_closed and not self.released and self.latched is not False
+
 
 @dataclass(frozen=True, slots=True)
 class KeypadEntry:

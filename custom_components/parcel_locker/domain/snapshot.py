@@ -9,14 +9,21 @@ keeps comparing two snapshots cheap.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from .ledger import UNKNOWN_RECIPIENT, CompartmentStatus, Ledger, ParcelState, Problem
 from .readings import CompartmentReading, WallReading
 from .sizes import Size
+
+# What a parcel sensor behind a closed door can contradict (repair issues too).
+PARCEL_MISSING = "parcel_missing"
+UNEXPECTED_PARCEL = "unexpected_parcel"
+# The wall's average dwell time is over the parcels collected in this window.
+DWELL_WINDOW = timedelta(days=7)
 
 # What a resident may see of each waiting parcel (``list_parcels`` key -> shown).
 RESIDENT_FIELDS = MappingProxyType(
@@ -44,6 +51,11 @@ class CompartmentState:
 
     reading: CompartmentReading | None
     status: CompartmentStatus
+    problems: tuple[str, ...] = ()
+    """The wall's problems that are this compartment's (``Problem`` values, and
+    what its parcel sensor contradicts), sorted."""
+    parcel_id: str | None = None
+    """The parcel it holds or is reserved for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +90,7 @@ class LockerSnapshot:
 
     walls: Mapping[str, WallState]
     waiting: Mapping[str, tuple[Mapping[str, Any], ...]]
+    analytics: Mapping[str, WallAnalytics] = MappingProxyType({})
 
 
 def wall_state(
@@ -88,18 +101,25 @@ def wall_state(
     keypad_locked: bool,
 ) -> WallState:
     """What a wall shows, from the ledger and its last reading (None: offline)."""
-    compartments = {
-        view.number: CompartmentState(
-            reading=None if reading is None else reading.compartments.get(view.number),
+    found = ledger.compartment_problems(wall_id)
+    by_number: dict[int | None, set[str]] = {}
+    for problem in found:
+        by_number.setdefault(problem.number, set()).add(str(problem.problem))
+    compartments: dict[int, CompartmentState] = {}
+    for view in ledger.compartments(wall_id):
+        if view.retired:
+            continue
+        read = None if reading is None else reading.compartments.get(view.number)
+        problems = by_number.get(view.number, set())
+        if (sensed := parcel_sensor_problem(view.status, read)) is not None:
+            problems.add(sensed)
+        compartments[view.number] = CompartmentState(
+            reading=read,
             status=view.status,
+            problems=tuple(sorted(problems)),
+            parcel_id=view.parcel_id,
         )
-        for view in ledger.compartments(wall_id)
-        if not view.retired
-    }
-    details = [
-        WallProblem(str(found.problem), found.compartment)
-        for found in ledger.compartment_problems(wall_id)
-    ]
+    details = [WallProblem(str(item.problem), item.compartment) for item in found]
     if keypad_locked:
         details.append(WallProblem(str(Problem.KEYPAD_LOCKED_OUT), None))
     free_by_size: dict[Size, int] = {}
@@ -141,3 +161,62 @@ def waiting_by_person(
         recipient: tuple(sorted(parcels, key=lambda parcel: parcel["since"]))
         for recipient, parcels in found.items()
     }
+
+
+def parcel_sensor_problem(
+    status: CompartmentStatus, reading: CompartmentReading | None
+) -> str | None:
+    """What a parcel sensor behind a closed door says against the ledger, if anything.
+
+    An open door proves nothing (a parcel is being put in or taken out).
+    """
+    if reading is None or reading.present is None or not reading.door_closed:
+        return None
+    if status is CompartmentStatus.OCCUPIED and not reading.present:
+        return PARCEL_MISSING
+    if status is CompartmentStatus.FREE and reading.present:
+        return UNEXPECTED_PARCEL
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class WallAnalytics:
+    """What a wall's analytics sensors show (long-term statistics)."""
+
+    occupancy: float | None
+    """Compartments in use (reserved or holding a parcel), % of those in service."""
+    dwell_hours: float | None
+    """Average time in the locker of the parcels collected in ``DWELL_WINDOW``."""
+
+
+def wall_analytics(
+    ledger: Ledger, wall_id: str, now: datetime, parcels: Iterable[Mapping[str, Any]]
+) -> WallAnalytics:
+    """A wall's occupancy now and its recent dwell time.
+
+    ``parcels`` are ``Ledger.list_parcels(include_finished=True)`` (every wall):
+    asked once for all walls of a snapshot.
+    """
+    in_service = [
+        view
+        for view in ledger.compartments(wall_id)
+        if not view.retired and view.status is not CompartmentStatus.OUT_OF_SERVICE
+    ]
+    used = sum(view.status is not CompartmentStatus.FREE for view in in_service)
+    occupancy = round(100 * used / len(in_service), 1) if in_service else None
+    since = now - DWELL_WINDOW
+    hours = [
+        (finished - stored).total_seconds() / 3600
+        for parcel in parcels
+        if parcel["wall"] == wall_id
+        and parcel["state"] == ParcelState.COLLECTED
+        and (stored := _time(parcel.get("stored_at"))) is not None
+        and (finished := _time(parcel.get("finished_at"))) is not None
+        and finished >= since
+    ]
+    dwell = round(sum(hours) / len(hours), 2) if hours else None
+    return WallAnalytics(occupancy=occupancy, dwell_hours=dwell)
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None

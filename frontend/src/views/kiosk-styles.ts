@@ -158,7 +158,6 @@ export function kioskResult(
     onAgain: () => void;
   },
 ) {
-  const { t } = ctx;
   return html`<div class="result ${opts.held ? "held" : ""}" role="status" aria-live="assertive" data-testid="kiosk-result">
     ${opts.held
       ? html`<plk-icon class="huge-icon" icon="home"></plk-icon><span class="kicker">${opts.kicker}</span>`
@@ -167,6 +166,6 @@ export function kioskResult(
           ${opts.wall ? html`<span class="kicker">${opts.wall}</span>` : nothing}`}
     <p class="instruction">${opts.instruction}</p>
     <button class="big primary" data-testid="kiosk-again" @click=${opts.onAgain}>${opts.again}</button>
-    <span class="countdown">${t("kiosk_back_in", { seconds: opts.seconds })}</span>
+    <span class="countdown">${ctx.tn("kiosk_back_in", opts.seconds)}</span>
   </div>`;
 }

@@ -168,7 +168,7 @@ export class PlkResidentView extends LitElement {
     return html`
       <div class="intro">
         <h2>${t("resident_title")}</h2>
-        <span class="muted" data-testid="resident-count">${t("resident_ready", { count: ready })}</span>
+        <span class="muted" data-testid="resident-count">${this.ctx.tn("resident_ready", ready)}</span>
       </div>
       <div class="list">${parcels.map((p) => this._parcel(p))}</div>
     `;

@@ -179,7 +179,7 @@ export class PlkStaffActivity extends LitElement {
             ? html`<div class="error-box" role="alert"><plk-icon icon="alert_circle"></plk-icon>${this._error}</div>`
             : nothing}
           <div class="count muted small" aria-live="polite">
-            ${this._entries === null ? t("loading") : t("entry_count", { count: this._entries.length })}
+            ${this._entries === null ? t("loading") : this.ctx.tn("entry_count", this._entries.length)}
           </div>
         </div>
         ${this._entries?.length

@@ -266,7 +266,7 @@ export class PlkStaffParcels extends LitElement {
             ? html`<div class="error-box" role="alert"><plk-icon icon="alert_circle"></plk-icon>${this._error}</div>`
             : nothing}
           <div class="count muted small" aria-live="polite">
-            ${this._list === null ? t("loading") : t("parcel_count", { count: shown.length })}
+            ${this._list === null ? t("loading") : this.ctx.tn("parcel_count", shown.length)}
           </div>
         </div>
         ${shown.length

@@ -180,7 +180,7 @@ export class PlkStaffWalls extends LitElement {
             ><plk-icon icon="free"></plk-icon>${t("free_count", { count: wall.free })}</span
           >
           <span class="chip" style="--chip-color: var(--primary-color)"
-            ><plk-icon icon="occupied"></plk-icon>${t("waiting_count", { count: wall.waiting })}</span
+            ><plk-icon icon="occupied"></plk-icon>${this.ctx.tn("waiting_count", wall.waiting)}</span
           >
         </div>
         ${problems.length
