@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from http import HTTPStatus
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -13,6 +14,7 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
 from PIL import Image
 import pyqrcode
@@ -24,6 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import voluptuous as vol
+import yaml
 
 from custom_components.parcel_locker.pickup_qr import (
     MODULE_PIXELS,
@@ -533,3 +536,40 @@ async def test_qr_payloads_are_forgotten(
     locker._remember(replace(issued, parcel_id="gone"))
     assert locker.pickup_code("gone") is None
     assert locker._issued == {}
+
+
+def readme_card_markdown() -> str:
+    """The markdown card's template of the README's resident block, as written."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("      - type: markdown\n        content: >-\n", 1)[1]
+    lines = []
+    for line in block.splitlines():
+        if line and not line.startswith("          "):
+            break
+        lines.append(line.removeprefix("          "))
+    # YAML's folded scalar (>-): lines joined by spaces, blank lines kept.
+    return yaml.safe_load("content: >-\n" + "\n".join(f"  {line}" for line in lines))[
+        "content"
+    ]
+
+
+async def test_the_readme_card_lists_stored_and_held_parcels(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+) -> None:
+    """The README's dashboard card renders both kinds of waiting parcel."""
+    bobs = await deliver(hass, init_integration, simulator, BOB)
+    held = await call(
+        hass,
+        "assign_delivery",
+        {"recipient": BOB, "size": "XL", "carrier": "UPS"},
+        response=True,
+    )
+    assert held["held"] is True
+    await hass.async_block_till_done()
+    shown = Template(readme_card_markdown(), hass).async_render(parse_result=False)
+    assert f"**{bobs['compartment']}** at Lobby (DHL), code valid until" in shown
+    assert "**At the front desk** (UPS)" in shown
+    assert "Nothing is waiting for you" not in shown
