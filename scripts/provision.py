@@ -218,6 +218,24 @@ class Instance:
                 {"client_id": self.client_id, "redirect_uri": f"{self.url}/"},
             )
 
+    async def confirm_http_config(self) -> None:
+        """Keep the HTTP settings from configuration.yaml, as the owner would.
+
+        Home Assistant 2026.10 and newer move them into its own storage on the
+        first start as a trial: until an administrator confirms it, every
+        admin page shows a dialog asking to, and after five minutes Home
+        Assistant restarts to go back. Older releases have no such command.
+        """
+        try:
+            state = await self.command({"type": "http/config"})
+        except RuntimeError as err:
+            if "unknown_command" in str(err):
+                return
+            raise
+        pending = state.get("pending")
+        if pending and not pending.get("error"):
+            await self.command({"type": "http/config/promote"})
+
     async def ensure_user(self, account: Account) -> str:
         """The user of an account (made with its login, and its person, if new)."""
         users = await self.command({"type": "config/auth/list"})
@@ -348,6 +366,7 @@ async def async_provision(
         try:
             await instance.wait_until_up()
             await instance.onboard(accounts["owner"])
+            await instance.confirm_http_config()
             user_ids = {
                 role: await instance.ensure_user(account)
                 for role, account in accounts.items()

@@ -18,7 +18,9 @@ from __future__ import annotations
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, Final
 
+from homeassistant.components import repairs
 from homeassistant.components.lock import const as lock_const
+from homeassistant.components.notify import const as notify_const
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
@@ -50,12 +52,23 @@ HTTP_SERVER_MODULE: Final = (
 package still re-exports ``StaticPathConfig``, so at run time it is imported
 from there on every version; only the type checker needs the new place."""
 
+NOTIFY_CONST_COMPONENT: Final = hasattr(notify_const, "DATA_COMPONENT")
+"""The notify entities' component key lives in ``notify.const`` (newer); the
+package still has it at run time on every version; only the type checker
+needs the new place."""
+
+REPAIRS_FLOW_RESULT: Final = hasattr(repairs, "RepairsFlowResult")
+"""Repair flows' steps return ``RepairsFlowResult`` (newer); before, the
+generic ``FlowResult``."""
+
 # The flags scripts/mypy passes to the type checker.
 FLAGS: Final = {
     "DEVICE_PER_ENTRY": DEVICE_PER_ENTRY,
     "PROBATIO_SCHEMAS": PROBATIO_SCHEMAS,
     "PLATFORM_CONST_MODULES": PLATFORM_CONST_MODULES,
     "HTTP_SERVER_MODULE": HTTP_SERVER_MODULE,
+    "NOTIFY_CONST_COMPONENT": NOTIFY_CONST_COMPONENT,
+    "REPAIRS_FLOW_RESULT": REPAIRS_FLOW_RESULT,
 }
 
 if PROBATIO_SCHEMAS:
@@ -80,13 +93,25 @@ if TYPE_CHECKING and HTTP_SERVER_MODULE:
 else:
     from homeassistant.components.http import StaticPathConfig
 
+if TYPE_CHECKING and NOTIFY_CONST_COMPONENT:
+    from homeassistant.components.notify.const import DATA_COMPONENT as NOTIFY_ENTITIES
+else:
+    from homeassistant.components.notify import DATA_COMPONENT as NOTIFY_ENTITIES
+
+if REPAIRS_FLOW_RESULT:
+    from homeassistant.components.repairs import RepairsFlowResult
+else:
+    from homeassistant.data_entry_flow import FlowResult as RepairsFlowResult
+
 if TYPE_CHECKING:
     from homeassistant.helpers.device_registry import DeviceEntry, DeviceInfo
 
 __all__ = [
     "FLAGS",
+    "NOTIFY_ENTITIES",
     "BinarySensorDeviceClass",
     "LockEntityFeature",
+    "RepairsFlowResult",
     "ServiceSchema",
     "StaticPathConfig",
     "detach_device",

@@ -22,10 +22,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from homeassistant.components.notify import (
-    DATA_COMPONENT as NOTIFY_ENTITIES,
-    NotifyEntity,
-)
+from homeassistant.components.notify import NotifyEntity
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
@@ -38,7 +35,7 @@ from .announcing import (
     find_announcement,
     tracking_number,
 )
-from .compat import vol
+from .compat import NOTIFY_ENTITIES, vol
 from .const import MAX_OPEN_ANNOUNCEMENTS
 from .domain.ledger import UNKNOWN_CARRIER
 from .domain.sizes import Size

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import SOURCE_IGNORE, ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.data_entry_flow import FlowResult
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
+from .compat import RepairsFlowResult
 from .connection import controller_identity
 from .const import DOMAIN, LOGGER
 from .domain.snapshot import PARCEL_MISSING, UNEXPECTED_PARCEL
@@ -240,7 +240,7 @@ class ParcelSensorRepair(RepairsFlow):
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> RepairsFlowResult:
         """The choices, with the compartment named."""
         options = [FIX_INSPECT, FIX_KEEP]
         if self._kind == ISSUE_PARCEL_MISSING:
@@ -254,7 +254,7 @@ class ParcelSensorRepair(RepairsFlow):
 
     async def async_step_mark_collected(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> RepairsFlowResult:
         """The parcel was handed out: its compartment is free again."""
         locker = self._locker()
         if locker is None or self._parcel_id is None:
@@ -272,13 +272,13 @@ class ParcelSensorRepair(RepairsFlow):
 
     async def async_step_keep(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> RepairsFlowResult:
         """The record stays as it is; the issue goes until the sensor changes."""
         return self.async_create_entry(data={})
 
     async def async_step_inspect(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> RepairsFlowResult:
         """Open the door for a look; nothing changes hands."""
         locker = self._locker()
         if locker is None:

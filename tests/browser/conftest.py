@@ -92,6 +92,11 @@ def enable_event_loop_debug() -> None:
 
 
 @pytest.fixture(autouse=True)
+def configure_event_loop() -> None:
+    """Newer harnesses set up their own loop: Playwright's runs here instead."""
+
+
+@pytest.fixture(autouse=True)
 def event_loop_on_real_time() -> None:
     """Home Assistant's clock is never frozen here: its own process keeps time."""
 
