@@ -166,15 +166,19 @@ async def door_to_entity(
     stop = asyncio.Event()
 
     async def coordinator() -> None:
-        next_full = -math.inf
+        # As ParcelLockerCoordinator: everything on the first poll, then the
+        # slow tier in steps (one a poll) from each temperature interval on.
+        next_full: float | None = None
         while not stop.is_set():
             started = loop.time()
-            full = not tiered or started >= next_full
-            if full:
+            full = not tiered or next_full is None
+            refresh = next_full is None or started >= next_full
+            if refresh:
                 next_full = started + TEMPERATURE_INTERVAL
-            reading = await link.read(full=full, watched=())
+            slow = full or refresh or link.slow_steps_left > 0
+            reading = await link.read(full=full, refresh_slow=refresh, watched=())
             ended = loop.time()
-            durations[full].append(ended - started)
+            durations[slow].append(ended - started)
             published.put_nowait((ended, reading))
             # DataUpdateCoordinator._schedule_refresh's formula.
             due = int(ended) + COORDINATOR_FRACTION + POLL_INTERVAL
@@ -235,15 +239,17 @@ def requests_table(rows: Sequence[Requests]) -> str:
         "  fast idle     a poll between full ones: keypad (+ ring), locks, doors,",
         "                latches, parcels",
         "  fast watched  the same with a compartment reserved: its door counter too",
-        "  full          on the temperature interval (30 s): temperatures,",
-        "                setpoints, keypad feedback, every door counter",
+        "  full          the first poll: temperatures, setpoints, keypad",
+        "                feedback, every door counter; after it these come in",
+        "                steps of at most 32 registers, one a poll, from each",
+        "                temperature interval (30 s) on: a fast poll + 1",
     ]
     return "\n".join(lines)
 
 
 def latency_table(rows: Sequence[Latency]) -> str:
     header = (
-        f"{'polling':<34}{'N':>4}{'fast poll':>11}{'full poll':>11}"
+        f"{'polling':<34}{'N':>4}{'fast poll':>11}{'slow poll':>11}"
         f"{'median':>8}{'p90':>7}{'max':>7}"
     )
     lines = [
@@ -269,8 +275,10 @@ def latency_table(rows: Sequence[Latency]) -> str:
             " one wait a second more. The door is"
         ),
         "  read last in a poll and its entity changes when that poll ends: a door",
-        "  opened just after the read waits a whole interval, and one opened",
-        "  during the full poll (every 30 s) waits for it.",
+        "  opened just after the read waits a whole interval. Slow poll: one that",
+        "  reads slow points too (tiered: one small step of the temperatures,",
+        "  setpoints, feedback and counters a poll, from each 30 s on; before:",
+        "  every point, every poll).",
     ]
     return "\n".join(lines)
 

@@ -176,6 +176,8 @@ class LockerSimulator:
         self.baud = baud
         self.faults = Faults()
         self.line = asyncio.Lock()
+        # Requests answered so far (tests count what a poll sends).
+        self.requests = 0
         """The serial line (with ``baud``): one request on it at a time."""
         self._server: asyncio.Server | None = None
         self._connections: set[_Connection] = set()
@@ -218,6 +220,7 @@ class LockerSimulator:
         The one place a request meets the walls: a serial line or another
         framing would call this too.
         """
+        self.requests += 1
         try:
             return self._carry_out(unit, pdu)
         except ModbusError as err:

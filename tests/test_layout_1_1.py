@@ -376,9 +376,23 @@ async def test_temperatures_are_read_on_their_own_interval(
     assert await poll(init_integration)
     assert hass.states.get(door).state == STATE_ON
     assert hass.states.get(sensor).state == "4.0"
-    freezer.tick(timedelta(seconds=21))
+    # Past the interval, the slow tier is read in small steps, one a poll:
+    # every poll takes about as long as the last, so doors stay prompt.
+    simulator.wall(1).close_door(21)
     assert await poll(init_integration)
+    before = simulator.requests
+    assert await poll(init_integration)
+    usual = simulator.requests - before
+    freezer.tick(timedelta(seconds=21))
+    link = next(iter(init_integration.runtime_data.links.values()))
+    for _ in range(link.slow_steps):
+        before = simulator.requests
+        assert await poll(init_integration)
+        assert simulator.requests - before == usual + 1
     assert hass.states.get(sensor).state == "6.5"
+    before = simulator.requests
+    assert await poll(init_integration)
+    assert simulator.requests - before == usual  # the round is over
 
 
 async def test_the_temperature_interval_is_an_option(
@@ -399,7 +413,8 @@ async def test_the_temperature_interval_is_an_option(
     assert await poll(init_integration)
     assert hass.states.get(sensor).state == "4.0"
     freezer.tick(timedelta(seconds=3))
-    assert await poll(init_integration)
+    for _ in range(next(iter(init_integration.runtime_data.links.values())).slow_steps):
+        assert await poll(init_integration)
     assert hass.states.get(sensor).state == "7.0"
 
 

@@ -280,14 +280,19 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         """Read every wall, one after the other, and tell the ledger."""
         started = monotonic()
         polled_at = self.now()
-        full = self._next_full is None or polled_at >= self._next_full
-        if full:
+        # Everything at once on the first poll (and when asked); after that
+        # the slow tier is spread over the polls of each interval.
+        full = self._next_full is None
+        refresh_slow = self._next_full is None or polled_at >= self._next_full
+        if refresh_slow:
             self._next_full = polled_at + self._full_interval
         failures: list[ModbusError] = []
         for wall_id, link in self.links.items():
             try:
                 self._readings[wall_id] = await link.read(
-                    full=full, watched=self._watched_compartments(wall_id, polled_at)
+                    full=full,
+                    refresh_slow=refresh_slow,
+                    watched=self._watched_compartments(wall_id, polled_at),
                 )
             except ModbusError as err:
                 if isinstance(err, ModbusTimeoutError):

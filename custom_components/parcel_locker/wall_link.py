@@ -8,10 +8,12 @@ moves about a byte per millisecond:
   parcel sensors; the door-open counters of the compartments the caller
   watches (where a door cycle would complete something) are read before the
   doors, and those of doors that read open right after them;
-* a full poll (the first one, and then on the temperature interval) adds the
-  temperatures, setpoints, keypad feedback registers and every counter.
+* the slow tier: the temperatures, setpoints, keypad feedback registers and
+  every counter. The first poll reads it whole; from each temperature interval
+  on it is read in small steps, one joining each poll, so every poll takes
+  about as long as the last and the doors are never read a whole tier late.
 
-Values of the slow tier are kept between full polls, so every reading is
+Values of the slow tier are kept between reads, so every reading is
 complete. Registers come before bits in a poll: a counter read before its door
 contact means a door seen closed has had every counted opening (see
 ``domain.door_truth``), and the doors, read last, are as fresh as can be when
@@ -56,6 +58,10 @@ from .domain.wiring import (
 )
 
 type RegisterFields = Mapping[str, tuple[RegisterField[Any], Table]]
+
+# Registers a step of the slow tier reads at most: about 70 ms at 9600 baud,
+# so a poll with a step takes barely longer than one without.
+SLOW_STEP_REGISTERS = 32
 type BitFields = Mapping[str, CoilField | DiscreteInputField]
 
 
@@ -143,6 +149,38 @@ def _register_component(
     return component
 
 
+def _steps(
+    unit: ModbusUnit, wall: WallMap, fields: RegisterFields
+) -> list[ManualComponent]:
+    """Small components of at most ``SLOW_STEP_REGISTERS``: one request each.
+
+    Fields are grouped in address order per table, as the read planner would
+    pool them (no gap wider than the wall allows), so each group is one read.
+    """
+    steps: list[ManualComponent] = []
+    group: dict[str, tuple[RegisterField[Any], Table]] = {}
+    start = last_end = 0
+    table: Table | None = None
+    for key, (register_field, field_table) in sorted(
+        fields.items(), key=lambda item: (item[1][1], item[1][0].address)
+    ):
+        end = register_field.address + register_field.count
+        if group and (
+            field_table is not table
+            or end - start > SLOW_STEP_REGISTERS
+            or register_field.address - last_end > wall.register_gap
+        ):
+            steps.append(_register_component(unit, wall, group))
+            group = {}
+        if not group:
+            start, table = register_field.address, field_table
+        group[key] = (register_field, field_table)
+        last_end = end
+    if group:
+        steps.append(_register_component(unit, wall, group))
+    return steps
+
+
 def _requests(components: Iterable[ManualComponent]) -> int:
     return sum(
         len(blocks)
@@ -169,6 +207,8 @@ class WallLink:
         # Each compartment's counter field, to read a few of them on demand.
         self._counter_fields: dict[int, tuple[int, str, RegisterFields]] = {}
         self._counter_reads: dict[frozenset[int], list[ManualComponent]] = {}
+        # (component, whether its values are kept until read again)
+        self._slow_steps: list[tuple[ManualComponent, bool]] = []
         for unit_id, fields in component_fields(wall).items():
             unit = self._units[unit_id]
             for target, register_fields in (
@@ -189,8 +229,18 @@ class WallLink:
             for key, value in fields.counters.items():
                 number = int(key.split(".", 1)[0])
                 self._counter_fields[number] = (unit_id, key, {key: value})
-        # Values of the slow tier, kept between full polls.
+            # The slow tier in small steps, then every counter in steps (a
+            # counter's value only counts for the poll that read it).
+            self._slow_steps += [
+                (step, True) for step in _steps(unit, wall, fields.slow)
+            ]
+            self._slow_steps += [
+                (step, False) for step in _steps(unit, wall, fields.counters)
+            ]
+        # Values of the slow tier, kept between full polls and steps.
         self._slow_values: dict[str, Any] | None = None
+        # The steps of the slow tier still to read in this round.
+        self._slow_pending: list[tuple[ManualComponent, bool]] = []
         # The last values read and what they decoded to: an unchanged wall is
         # not decoded again, and gives the very same reading (cheap to compare).
         self._last: tuple[dict[str, Any], WallReading] | None = None
@@ -222,10 +272,20 @@ class WallLink:
         return bool(self._counter_fields)
 
     async def read(
-        self, *, full: bool = True, watched: Collection[int] = ()
+        self,
+        *,
+        full: bool = True,
+        refresh_slow: bool = False,
+        watched: Collection[int] = (),
     ) -> WallReading:
         """Poll the wall: every point when ``full``, else the every-poll tier.
 
+        ``refresh_slow`` starts a round of the slow tier (temperatures,
+        setpoints, keypad feedback, every counter): one small step of it
+        joins each poll until the round is done. Each poll then takes about
+        as long as the last, so a door is read every poll interval, never a
+        whole slow tier late (a serial line moves a byte per millisecond).
+        The step is read first: a counter read before its door contact.
         ``watched``: compartments whose door-open counters are read on this poll
         (ignored on a full poll, which reads them all). Components are read one
         after the other, never gathered, so a lock release queued meanwhile
@@ -239,8 +299,13 @@ class WallLink:
             for component in self._slow:
                 slow.update(await component.async_update(notify=False))
             self._slow_values = slow
+            self._slow_pending = []
             counters = self._all_counters
         else:
+            if refresh_slow and not self._slow_pending:
+                self._slow_pending = list(self._slow_steps)
+            if self._slow_pending:
+                values.update(await self._slow_step())
             counters = self._counters_of(watched)
         assert self._slow_values is not None  # noqa: S101 - set just above
         values.update(self._slow_values)
@@ -253,6 +318,28 @@ class WallLink:
         reading = self._decoder.decode(values)
         self._last = (values, reading)
         return reading
+
+    async def _slow_step(self) -> dict[str, Any]:
+        """Read the next step of the slow tier; what only this poll sees."""
+        component, kept = self._slow_pending[0]
+        read = await component.async_update(notify=False)
+        # Taken off only once read: a failed step is tried again next poll.
+        self._slow_pending.pop(0)
+        if not kept:
+            return dict(read)
+        assert self._slow_values is not None  # noqa: S101 - read by the first poll
+        self._slow_values = {**self._slow_values, **read}
+        return {}
+
+    @property
+    def slow_steps(self) -> int:
+        """How many polls a round of the slow tier is spread over."""
+        return len(self._slow_steps)
+
+    @property
+    def slow_steps_left(self) -> int:
+        """Steps of the current round of the slow tier not read yet."""
+        return len(self._slow_pending)
 
     def _counters_of(self, numbers: Collection[int]) -> list[ManualComponent]:
         """Components reading the counters of ``numbers`` (built once per set)."""
