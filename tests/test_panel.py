@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 import hashlib
 import logging
+from pathlib import Path
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -29,12 +31,20 @@ from custom_components.parcel_locker.const import (
     CONF_HOUSEHOLDS,
     DOMAIN,
 )
+from custom_components.parcel_locker.domain.ledger import (
+    CodeKind,
+    CodeRejection,
+    DoorPhase,
+    ParcelState,
+    TemperatureFault,
+)
 from custom_components.parcel_locker.panel import BUNDLE
 from simulator.server import LockerSimulator
 
 from .conftest import ALICE, BOB, CHARLIE, poll
 from .test_residents import access_token
 from .test_services import call, deliver
+from .test_translations import STRINGS
 
 WALL = "wall_lobby"
 # What the subscription shows a user who may see no parcel and no wall.
@@ -112,6 +122,48 @@ def client_of(hass: HomeAssistant, hass_ws_client: WebSocketGenerator) -> Any:
         return Client(await hass_ws_client(hass, await access_token(hass, user)))
 
     return connect
+
+
+# -- the panel's words for what the locker records ----------------------------------
+
+LEDGER = Path(__file__).parents[1] / "custom_components/parcel_locker/domain"
+LEDGER_SOURCE = "\n".join(
+    path.read_text(encoding="utf-8")
+    for path in [*LEDGER.glob("ledger/*.py"), LEDGER / "guard.py"]
+)
+
+
+def _quoted(texts: list[str]) -> set[str]:
+    return {word for text in texts for word in re.findall(r'"([a-z_]+)"', text)}
+
+
+def test_the_panel_names_every_state_action_and_result() -> None:
+    """Staff read every parcel state, audit action and result in words.
+
+    The audit actions are what the ledger and the guard write
+    (``record(now, "<action>", ...)``); the results are their literal results
+    and the enums they write as results (code kinds, door purposes, why a
+    code was refused, what the temperature did).
+    """
+    panel = STRINGS["selector"]["panel"]["options"]
+    states = {f"parcel_state_{state}" for state in ParcelState}
+    calls = re.findall(r"(?:\.record|_append)\(\s*[^,]+,\s*([^,]+),", LEDGER_SOURCE)
+    actions = _quoted([*calls, *re.findall(r"action = (.+)", LEDGER_SOURCE)])
+    assert {"assign", "no_fit", "announce", "code_rejected"} <= actions
+    results = _quoted(re.findall(r"result=([^,\n(]+)(?=[,\n)])", LEDGER_SOURCE)) | {
+        str(value)
+        for enum in (CodeKind, CodeRejection, TemperatureFault)
+        for value in enum
+    }
+    # Door sessions are opened for a purpose; idle and authorised are no purpose.
+    results |= {str(phase) for phase in DoorPhase} - {"idle", "authorised"}
+    assert {"override", "announced", "loading"} <= results
+    needed = (
+        states
+        | {f"audit_{action}" for action in actions}
+        | {f"result_{result}" for result in results}
+    )
+    assert needed - panel.keys() == set()
 
 
 # -- the panel in the sidebar -----------------------------------------------------
