@@ -8,6 +8,7 @@ statistics that the panel's statistics tab reads back, day by day.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -29,14 +30,21 @@ from pytest_homeassistant_custom_component.typing import (
 )
 
 from custom_components.parcel_locker.const import DOMAIN
+from custom_components.parcel_locker.domain.guard import SourceKind
 from custom_components.parcel_locker.domain.ledger import EventType
-from custom_components.parcel_locker.logbook import described_events, sentence
+from custom_components.parcel_locker.logbook import (
+    FALLBACK,
+    GUARD_EVENTS,
+    described_events,
+    sentence,
+)
 from simulator.server import LockerSimulator
 
-from .conftest import ALICE, BOB, CHARLIE, poll
+from .conftest import ALICE, BOB, CHARLIE, capture_events, poll
 from .test_blueprints import collect
 from .test_residents import access_token
-from .test_services import deliver
+from .test_services import call, deliver
+from .test_translations import STRINGS
 
 
 @pytest.fixture
@@ -173,6 +181,84 @@ def test_every_ledger_event_is_described() -> None:
     described = set(described_events())
     assert {str(kind) for kind in EventType} <= described
     assert {"code_rejected", "keypad_locked_out"} <= described
+
+
+def test_every_event_type_has_a_sentence_of_its_own() -> None:
+    """A new event type without its own sentence fails here, not in the logbook.
+
+    Each ledger event, and each guard event by its source, has a sentence of
+    its own in strings.json (never only the ``other`` fallback); sentences are
+    filled with names, numbers and times only, never a code.
+    """
+    sentences = STRINGS["selector"]["logbook"]["options"]
+    expected = {str(kind) for kind in EventType} | {
+        f"{kind}_{source}" for kind in GUARD_EVENTS for source in SourceKind
+    }
+    assert expected - sentences.keys() == set()
+    assert all(sentences[key] != sentences[FALLBACK] for key in expected)
+    placeholders = {
+        name for text in sentences.values() for name in re.findall(r"{(\w+)}", text)
+    }
+    assert placeholders == {
+        "recipient",
+        "compartment",
+        "hours",
+        "minutes",
+        "user",
+        "until",
+        "temperature",
+        "low",
+        "high",
+        "event",
+    }
+
+
+async def test_the_life_cycle_reads_as_sentences(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Held, announced, lapsed and sent back, as these events really fire."""
+    entry = init_integration
+    events = capture_events(hass)
+    await call(hass, "assign_delivery", {"recipient": BOB, "size": "XL"})
+    tomorrow = (dt_util.now() + timedelta(days=1)).date()
+    await call(
+        hass,
+        "announce_delivery",
+        {"recipient": CHARLIE, "tracking": "JJD 42", "expected": tomorrow},
+    )
+    bobs = await deliver(hass, entry, simulator, BOB)
+    freezer.tick(timedelta(days=7, minutes=1))  # past the pickup deadline (7 days)
+    await poll(entry)
+    await hass.async_block_till_done()
+    told = {
+        kind: [sentence(hass, kind, event.data) for event in fired]
+        for kind, fired in events.items()
+        if fired and kind != "overdue"
+    }
+    compartment = bobs["compartment"]
+    assert told == {
+        "no_fit": [
+            (
+                "had no free compartment for a parcel for Bob: it is kept at the"
+                " front desk"
+            )
+        ],
+        "announced": ["expects a parcel for Charlie"],
+        "announcement_expired": [
+            "no longer expects the parcel announced for Charlie: it never arrived"
+        ],
+        "delivered": [f"received a parcel for Bob in {compartment}"],
+        "return_to_sender": [
+            (
+                f"sends the parcel for Bob in {compartment} back: it was not"
+                " collected in time"
+            )
+        ],
+    }
+    assert bobs["code"] not in str(told)
 
 
 async def test_statistics_of_the_walls_by_day(

@@ -8,10 +8,14 @@ panel may show them (frontend/API.md).
 
 from __future__ import annotations
 
+from datetime import timedelta
 import hashlib
 import logging
+from pathlib import Path
+import re
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -22,15 +26,29 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.parcel_locker.const import CONF_COURIER_USERS, DOMAIN
+from custom_components.parcel_locker.const import (
+    CONF_COURIER_USERS,
+    CONF_HOUSEHOLDS,
+    DOMAIN,
+)
+from custom_components.parcel_locker.domain.ledger import (
+    CodeKind,
+    CodeRejection,
+    DoorPhase,
+    ParcelState,
+    TemperatureFault,
+)
 from custom_components.parcel_locker.panel import BUNDLE
 from simulator.server import LockerSimulator
 
 from .conftest import ALICE, BOB, CHARLIE, poll
 from .test_residents import access_token
-from .test_services import deliver
+from .test_services import call, deliver
+from .test_translations import STRINGS
 
 WALL = "wall_lobby"
+# What the subscription shows a user who may see no parcel and no wall.
+NOTHING = {"parcels": [], "walls": []}
 
 
 class Client:
@@ -69,6 +87,12 @@ class Client:
         assert message["type"] == "event", message
         return dict(message["event"])
 
+    async def act(self, service: str, **data: Any) -> dict[str, Any]:
+        """An action as the panel calls it (``call_service``): the whole answer."""
+        return await self.call(
+            "call_service", domain=DOMAIN, service=service, service_data=data
+        )
+
 
 @pytest.fixture
 def tablet(hass: HomeAssistant) -> MockUser:
@@ -98,6 +122,48 @@ def client_of(hass: HomeAssistant, hass_ws_client: WebSocketGenerator) -> Any:
         return Client(await hass_ws_client(hass, await access_token(hass, user)))
 
     return connect
+
+
+# -- the panel's words for what the locker records ----------------------------------
+
+LEDGER = Path(__file__).parents[1] / "custom_components/parcel_locker/domain"
+LEDGER_SOURCE = "\n".join(
+    path.read_text(encoding="utf-8")
+    for path in [*LEDGER.glob("ledger/*.py"), LEDGER / "guard.py"]
+)
+
+
+def _quoted(texts: list[str]) -> set[str]:
+    return {word for text in texts for word in re.findall(r'"([a-z_]+)"', text)}
+
+
+def test_the_panel_names_every_state_action_and_result() -> None:
+    """Staff read every parcel state, audit action and result in words.
+
+    The audit actions are what the ledger and the guard write
+    (``record(now, "<action>", ...)``); the results are their literal results
+    and the enums they write as results (code kinds, door purposes, why a
+    code was refused, what the temperature did).
+    """
+    panel = STRINGS["selector"]["panel"]["options"]
+    states = {f"parcel_state_{state}" for state in ParcelState}
+    calls = re.findall(r"(?:\.record|_append)\(\s*[^,]+,\s*([^,]+),", LEDGER_SOURCE)
+    actions = _quoted([*calls, *re.findall(r"action = (.+)", LEDGER_SOURCE)])
+    assert {"assign", "no_fit", "announce", "code_rejected"} <= actions
+    results = _quoted(re.findall(r"result=([^,\n(]+)(?=[,\n)])", LEDGER_SOURCE)) | {
+        str(value)
+        for enum in (CodeKind, CodeRejection, TemperatureFault)
+        for value in enum
+    }
+    # Door sessions are opened for a purpose; idle and authorised are no purpose.
+    results |= {str(phase) for phase in DoorPhase} - {"idle", "authorised"}
+    assert {"override", "announced", "loading"} <= results
+    needed = (
+        states
+        | {f"audit_{action}" for action in actions}
+        | {f"result_{result}" for result in results}
+    )
+    assert needed - panel.keys() == set()
 
 
 # -- the panel in the sidebar -----------------------------------------------------
@@ -208,6 +274,7 @@ async def test_residents_see_only_their_own_parcels(
         "stored_at": None,
         "code_expires": None,
         "deadline": None,
+        "expected_until": None,
         "can_open": True,
     }
     assert dt_util.parse_datetime(parcel["code_expires"]) > dt_util.utcnow()
@@ -215,9 +282,146 @@ async def test_residents_see_only_their_own_parcels(
     assert bobs["code"] not in str(parcel)
     for other in (people[CHARLIE], tablet):
         client = await client_of(other)
-        assert await client.subscribe() == {"parcels": [], "walls": []}
+        assert await client.subscribe() == NOTHING
         denied = await client.call(f"{DOMAIN}/parcels")
         assert denied["error"]["code"] == "unauthorized"
+
+
+async def test_a_household_shares_its_parcels_in_the_panel(
+    hass: HomeAssistant,
+    panel: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+    client_of: Any,
+) -> None:
+    """Charlie lives with Dora: he sees and opens her parcel; Bob gets nothing."""
+    hass.config_entries.async_update_entry(
+        panel, options={**panel.options, CONF_HOUSEHOLDS: [[CHARLIE, "person.dora"]]}
+    )
+    await hass.async_block_till_done()
+    doras = await deliver(hass, panel, simulator, "person.dora")
+    wall = simulator.wall(1)
+    before = wall.release_count(doras["number"])
+
+    charlie = await client_of(people[CHARLIE])
+    session = await charlie.result(f"{DOMAIN}/session")
+    assert session["household"] == [CHARLIE, "person.dora"]
+    (parcel,) = (await (await client_of(people[CHARLIE])).subscribe())["parcels"]
+    assert (parcel["parcel_id"], parcel["recipient_name"], parcel["can_open"]) == (
+        doras["parcel_id"],
+        "Dora",
+        True,
+    )
+    assert (await charlie.act("open_compartment", parcel_id=doras["parcel_id"]))[
+        "success"
+    ]
+    assert wall.release_count(doras["number"]) == before + 1
+
+    bob = await client_of(people[BOB])
+    assert (await bob.result(f"{DOMAIN}/session"))["household"] == [BOB]
+    assert await (await client_of(people[BOB])).subscribe() == NOTHING
+    refused = await bob.act("open_compartment", parcel_id=doras["parcel_id"])
+    assert refused["error"]["message"] == "Unauthorized"  # as HA words it
+    assert wall.release_count(doras["number"]) == before + 1
+
+
+async def test_residents_see_where_each_parcel_of_the_life_cycle_is(
+    hass: HomeAssistant,
+    panel: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+    client_of: Any,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Announced, held at the desk, sent back: shown, but none opens for Bob."""
+    tomorrow = (dt_util.now() + timedelta(days=1)).date()
+    announced = await call(
+        hass,
+        "announce_delivery",
+        {"recipient": BOB, "tracking": "JJD 7", "carrier": "DHL", "expected": tomorrow},
+        response=True,
+    )
+    held = await call(
+        hass, "assign_delivery", {"recipient": BOB, "size": "XL"}, response=True
+    )
+    bobs = await deliver(hass, panel, simulator, BOB)
+    shown = {
+        parcel["parcel_id"]: parcel
+        for parcel in (await (await client_of(people[BOB])).subscribe())["parcels"]
+    }
+    expected = shown[announced["parcel_id"]]
+    assert (expected["state"], expected["compartment"], expected["can_open"]) == (
+        "announced",
+        None,
+        False,
+    )
+    assert (expected["tracking"], expected["carrier"]) == ("JJD 7", "DHL")
+    assert dt_util.parse_datetime(expected["expected_until"]) == (
+        dt_util.parse_datetime(announced["expected_until"])
+    )
+    desk = shown[held["parcel_id"]]
+    assert (desk["state"], desk["compartment"], desk["can_open"]) == (
+        "held",
+        None,
+        False,
+    )
+    bob = await client_of(people[BOB])
+    refused = await bob.act("open_compartment", parcel_id=held["parcel_id"])
+    assert refused["error"]["translation_key"] == "parcel_not_waiting"
+    assert await (await client_of(people[CHARLIE])).subscribe() == NOTHING
+
+    # A week later: the parcel goes back, the announcement lapsed.
+    freezer.tick(timedelta(days=7, minutes=1))
+    await poll(panel)
+    (back,) = [
+        parcel
+        for parcel in (await (await client_of(people[BOB])).subscribe())["parcels"]
+        if parcel["parcel_id"] != held["parcel_id"]
+    ]
+    assert (back["parcel_id"], back["state"], back["can_open"]) == (
+        bobs["parcel_id"],
+        "return_to_sender",
+        False,
+    )
+    assert back["compartment"] == bobs["compartment"]
+    assert dt_util.parse_datetime(back["deadline"]) < dt_util.utcnow()
+    assert back["code_expires"] is None  # the carrier's code is not Bob's
+    bob = await client_of(people[BOB])
+    refused = await bob.act("open_compartment", parcel_id=bobs["parcel_id"])
+    assert refused["error"]["translation_key"] == "parcel_not_waiting"
+    staff = await client_of(people[ALICE])
+    listed = (await staff.result(f"{DOMAIN}/parcels"))["parcels"]
+    assert {parcel["state"] for parcel in listed} == {"held", "return_to_sender"}
+    assert all(parcel["code_expires"] for parcel in listed if parcel["wall"])
+
+
+async def test_staff_hand_over_a_held_parcel_from_the_panel(
+    hass: HomeAssistant,
+    panel: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+    client_of: Any,
+) -> None:
+    """Held at the desk: staff mark it collected; it leaves Bob's list."""
+    held = await call(
+        hass, "assign_delivery", {"recipient": BOB, "size": "XL"}, response=True
+    )
+    bob = await client_of(people[BOB])
+    assert [parcel["state"] for parcel in (await bob.subscribe())["parcels"]] == [
+        "held"
+    ]
+    refused = await (await client_of(people[BOB])).act(
+        "mark_collected", parcel_id=held["parcel_id"]
+    )
+    assert refused["error"]["message"] == "Unauthorized"  # as HA words it
+    staff = await client_of(people[ALICE])
+    assert (await staff.act("mark_collected", parcel_id=held["parcel_id"]))["success"]
+    assert (await bob.event())["parcels"] == []
+    (collected,) = (await staff.result(f"{DOMAIN}/parcels", include_finished=True))[
+        "parcels"
+    ]
+    assert (collected["state"], collected["compartment"]) == ("collected", None)
+    assert simulator.wall(1).coil_writes == []  # no door was opened for it
 
 
 async def test_staff_see_the_grid_change_when_a_door_opens(

@@ -3,9 +3,10 @@
 The sentences live in ``strings.json`` (``selector.logbook``) and are loaded in
 the configured language when the integration sets up (the logbook asks for a
 description synchronously). A sentence names what the event itself names (the
-wall, the compartment, the recipient's person) and never a code. An event type
-without a sentence of its own, or an event that lacks a detail its sentence
-needs, still reads as a sentence (``other``).
+wall, the compartment, the recipient's person) and never a code. Every event
+type of the ledger and of the code guard has a sentence of its own (a test
+holds it); an event that lacks a detail its sentence needs still reads as a
+sentence (``other``).
 """
 
 from __future__ import annotations
@@ -30,14 +31,8 @@ from .domain.ledger import UNKNOWN_RECIPIENT, EventType
 
 DATA_SENTENCES: HassKey[dict[str, str]] = HassKey(f"{DOMAIN}_logbook")
 _PREFIX = f"component.{DOMAIN}.selector.logbook.options."
-# The hub guard's events, and those of the life cycle v2 (described once they fire).
-OTHER_EVENTS = (
-    "code_rejected",
-    "keypad_locked_out",
-    "no_fit",
-    "announced",
-    "return_to_sender",
-)
+# The hub guard's events: they read by their source (``SourceKind``).
+GUARD_EVENTS = ("code_rejected", "keypad_locked_out")
 FALLBACK = "other"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -58,7 +53,7 @@ async def async_load_sentences(hass: HomeAssistant) -> None:
 
 def described_events() -> list[str]:
     """The event types the logbook is told how to describe."""
-    return sorted({str(kind) for kind in EventType} | set(OTHER_EVENTS))
+    return sorted({str(kind) for kind in EventType} | set(GUARD_EVENTS))
 
 
 @callback
@@ -97,7 +92,7 @@ def _variant(kind: str, data: Mapping[str, Any]) -> str:
         return f"{kind}_override"
     if kind == EventType.TEMPERATURE_ALARM and data.get("celsius") is None:
         return f"{kind}_no_reading"
-    if kind in {"code_rejected", "keypad_locked_out"}:
+    if kind in GUARD_EVENTS:
         return f"{kind}_{data.get('source')}"
     return kind
 

@@ -22,6 +22,8 @@ from .domain.guard import SecurityEntry
 from .domain.ledger import (
     ACTOR_DOOR,
     ACTOR_KEYPAD,
+    CARRIER_STATES,
+    UNKNOWN_CARRIER,
     UNKNOWN_RECIPIENT,
     AuditEntry,
     ParcelState,
@@ -37,8 +39,6 @@ ROLE_COURIER = "courier"
 ROLE_RESIDENT = "resident"
 ROLE_VISITOR = "visitor"
 PROBLEM_OFFLINE = "controller_offline"
-# The carrier of a parcel given without one (the actions' default).
-UNKNOWN_CARRIER = "unknown"
 # How the panel names the controller in the audit trail (the ledger: "door").
 ACTOR_CONTROLLER = "controller"
 # The guard's lock-out line ends with a time, not a result the panel can read.
@@ -152,8 +152,14 @@ def parcel(
         "tracking": raw.get("tracking"),
         "created": raw.get("created"),
         "stored_at": raw.get("stored_at"),
-        "code_expires": raw.get("code_expires"),
+        # A return (or a parcel sent back) has the carrier's collection code:
+        # its recipient has no code to be told about.
+        "code_expires": raw.get("code_expires")
+        if caller.is_admin or state not in CARRIER_STATES
+        else None,
         "deadline": raw.get("deadline"),
+        # Until when an announced parcel is expected (None: not announced).
+        "expected_until": raw.get("expected_until"),
         # What open_compartment {parcel_id} accepts from this caller.
         "can_open": state == ParcelState.STORED
         and raw.get("wall") is not None

@@ -2,6 +2,7 @@
  * Realistic data for the dev harness and the component tests: two walls of 24, a few
  * parcels, problems, cooled compartments. Times are relative to `now`.
  */
+import { isFinished } from "../src/logic/parcels";
 import type {
   AuditEntry,
   CompartmentState,
@@ -53,6 +54,8 @@ interface ParcelSeed {
   tracking?: string;
   ageHours: number;
   kind?: Parcel["kind"];
+  /** Announced: expected until this many hours from now. */
+  expectedInHours?: number;
 }
 
 const SEEDS: ParcelSeed[] = [
@@ -66,12 +69,15 @@ const SEEDS: ParcelSeed[] = [
   { id: "pa22grace001", state: "stored", person: "person.grace", wall: WALL_A, number: 22, size: "L", cold: true, carrier: "HelloFresh", ageHours: -5 },
   { id: "pb12heidi001", state: "stored", person: "person.heidi", wall: WALL_B, number: 12, size: "S", carrier: "Amazon", ageHours: -0.3 },
   { id: "pb17ivan0001", state: "stored", person: "person.ivan", wall: WALL_B, number: 17, size: "M", carrier: "DHL", ageHours: -24 * 6.5 },
+  { id: "pann0bob0001", state: "announced", person: "person.bob", wall: null, number: null, size: "M", carrier: "DHL", tracking: "JJD 0099 1234", ageHours: -5, expectedInHours: 36 },
+  { id: "pann0heidi01", state: "announced", person: "person.heidi", wall: null, number: null, size: "XL", cold: true, carrier: "Picnic", tracking: "PIC 77", ageHours: -2, expectedInHours: 12 },
 ];
 
 const FINISHED: ParcelSeed[] = [
   { id: "pa05judy0001", state: "collected", person: "person.judy", wall: WALL_A, number: 5, size: "S", carrier: "DHL", ageHours: -30 },
   { id: "pb01zoe00001", state: "cancelled", person: "person.zoe", wall: WALL_B, number: 1, size: "S", carrier: "UPS", ageHours: -72 },
   { id: "pa09anne0001", state: "expired", person: "person.anne_marie", wall: WALL_A, number: 9, size: "M", carrier: null, ageHours: -24 * 9 },
+  { id: "pa04ivan0002", state: "returned", person: "person.ivan", wall: WALL_A, number: 4, size: "S", carrier: "GLS", ageHours: -24 * 10 },
 ];
 
 const wallName = (wall: string | null): string | null => WALLS.find((w) => w.wall_id === wall)?.name ?? null;
@@ -82,8 +88,9 @@ const label = (wall: string | null, number: number | null): string | null => {
 
 function toParcel(seed: ParcelSeed, now: Date): Parcel {
   const created = iso(now, seed.ageHours - 0.05);
-  const stored = seed.state === "reserved" || seed.state === "held" ? null : iso(now, seed.ageHours);
-  const finished = ["collected", "cancelled", "expired"].includes(seed.state);
+  const stored = seed.state === "reserved" || seed.state === "announced" ? null : iso(now, seed.ageHours);
+  const finished = isFinished({ state: seed.state } as Parcel);
+  const placed = seed.state !== "held" && seed.state !== "announced";
   return {
     parcel_id: seed.id,
     state: seed.state,
@@ -101,8 +108,10 @@ function toParcel(seed: ParcelSeed, now: Date): Parcel {
     created,
     stored_at: stored,
     code_expires: stored && seed.state === "stored" ? iso(now, seed.ageHours + 72) : null,
-    deadline: stored && !finished ? iso(now, seed.ageHours + 24 * 7) : null,
-    can_open: seed.state === "stored" || seed.state === "return_waiting",
+    // Deliveries stored in a compartment have a pickup deadline; returns have none.
+    deadline: stored && placed && !finished && seed.kind !== "return" ? iso(now, seed.ageHours + 24 * 7) : null,
+    expected_until: seed.expectedInHours === undefined ? null : iso(now, seed.expectedInHours),
+    can_open: seed.state === "stored",
     ...(finished ? { finished_at: iso(now, seed.ageHours + 4) } : {}),
   };
 }
@@ -180,10 +189,12 @@ export function auditEntries(now: Date): AuditEntry[] {
     [-0.6, "forced_open", WALL_A, 3, null, "controller", "ok"],
     [-1.2, "delivered", WALL_A, 21, "p21c0ld5e6f7", "user:Courier kiosk", "ok"],
     [-1.9, "keypad_locked_out", WALL_B, null, null, "keypad:Wall B", "locked_out"],
+    [-2, "announce", null, null, "pann0heidi01", "automation", "ok"],
     [-3, "delivered", WALL_A, 7, "p7a1c2e4b901", "user:Courier kiosk", "ok"],
     [-5, "temperature_alarm", WALL_A, 22, "pa22grace001", "controller", "ok"],
+    [-5, "announce", null, null, "pann0bob0001", "user:Bob Martin", "ok"],
     [-20, "start_return", WALL_B, 10, "pb10eve00001", "user:Eve Lindqvist", "ok"],
-    [-26, "assign", null, null, "pheld0009xl1", "user:Courier kiosk", "held"],
+    [-26, "no_fit", null, null, "pheld0009xl1", "user:Courier kiosk", "ok"],
     [-26.5, "redeem", WALL_A, 5, "pa05judy0001", "keypad:Wall A", "pickup"],
     [-27, "picked_up", WALL_A, 5, "pa05judy0001", "controller", "ok"],
     [-30, "out_of_service", WALL_A, 18, null, "user:Sam", "on"],
@@ -214,6 +225,8 @@ export const AUDIT_ACTIONS = [
   "out_of_service",
   "cancel",
   "start_return",
+  "announce",
+  "no_fit",
 ];
 
 /** 30 days of plausible statistics (deterministic: no Math.random). */

@@ -112,16 +112,25 @@ export function createFakeHass(options: FakeOptions): FakeHass {
     switch (service) {
       case "assign_delivery": {
         assigned += 1;
-        if (data.size === "XL" && !data.recipient) {
-          throw serviceError("field_required", { field: "recipient" }, "The field recipient is required for this.");
+        // As the backend: a tracking number alone takes recipient, size and cold from its announcement.
+        const key = (text: unknown) => (typeof text === "string" ? text.replace(/\s/g, "").toUpperCase() : "");
+        const announced = data.tracking ? activeParcels(now).find((p) => p.state === "announced" && key(p.tracking) === key(data.tracking)) : undefined;
+        if (!data.recipient && !announced) {
+          const tracking = typeof data.tracking === "string" ? data.tracking : "";
+          throw serviceError("tracking_not_announced", { tracking }, `No delivery with tracking number ${tracking} was announced: name the recipient.`);
         }
-        const held = data.size === "XL";
+        const size = typeof data.size === "string" ? data.size : (announced?.size ?? "S");
+        const cold = typeof data.cold === "boolean" ? data.cold : (announced?.cold ?? false);
+        // Nothing fits an XL parcel here; the cooled compartments are too warm.
+        const held = size === "XL";
         const result: AssignResult = {
-          parcel_id: `pnew${String(assigned).padStart(8, "0")}`,
+          parcel_id: announced?.parcel_id ?? `pnew${String(assigned).padStart(8, "0")}`,
+          recipient: typeof data.recipient === "string" ? data.recipient : (announced?.recipient ?? null),
           compartment: held ? null : "A-05",
           wall: held ? null : (WALLS[0]?.wall_id ?? null),
           wall_name: held ? null : "Wall A",
           held,
+          ...(held ? { not_ready: cold ? ["A-21", "A-22"] : [] } : {}),
         };
         return { response: result };
       }

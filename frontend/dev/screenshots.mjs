@@ -66,9 +66,9 @@ const SCENES = [
     url: "/parcel-locker/kiosk?role=courier",
     light: true,
     act: async (page) => {
-      await byTestId(page, "kiosk-search").fill("ali");
-      await page.locator('[data-recipient="person.alice"]').click();
-      await page.locator('[data-size="XL"]').click();
+      // An announced cold XL parcel: nothing fits, and the cooled compartments are too warm.
+      await byTestId(page, "kiosk-use-tracking").click();
+      await byTestId(page, "kiosk-tracking").fill("PIC 77");
       await page.locator('[data-wall="01JDWALLA000000000000000AA"]').click();
       await byTestId(page, "kiosk-open").click();
       await byTestId(page, "kiosk-result").waitFor();

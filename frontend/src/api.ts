@@ -69,12 +69,14 @@ export interface DeliveryRequest {
   recipient?: string;
   tracking?: string;
   size?: string;
-  cold: boolean;
+  /** Left out with a tracking number only: the announcement says. */
+  cold?: boolean;
   wall?: string;
 }
 
 export async function assignDelivery(hass: Hass, request: DeliveryRequest): Promise<AssignResult> {
-  const data: Record<string, unknown> = { cold: request.cold };
+  const data: Record<string, unknown> = {};
+  if (request.cold !== undefined) data.cold = request.cold;
   if (request.recipient) data.recipient = request.recipient;
   if (request.tracking) data.tracking = request.tracking;
   if (request.size) data.size = request.size;

@@ -122,8 +122,14 @@ export const sharedStyles = css`
     background: color-mix(in srgb, var(--chip-color, var(--pl-muted)) 16%, transparent);
     color: var(--primary-text-color);
     white-space: nowrap;
+    max-width: 100%;
+  }
+  /* A long chip (a date and time) wraps inside a narrow card rather than overflow it. */
+  .chips .chip {
+    white-space: normal;
   }
   .chip plk-icon {
+    flex: none;
     --pl-icon-size: 16px;
     color: var(--chip-color, var(--pl-muted));
   }

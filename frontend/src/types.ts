@@ -68,8 +68,8 @@ export interface Session {
   kiosk_wall: string | null;
 }
 
-export type ActiveParcelState = "reserved" | "stored" | "return_waiting" | "held" | "return_to_sender";
-export type FinishedParcelState = "collected" | "cancelled" | "expired";
+export type ActiveParcelState = "announced" | "reserved" | "stored" | "return_waiting" | "held" | "return_to_sender";
+export type FinishedParcelState = "collected" | "returned" | "cancelled" | "expired";
 export type ParcelState = ActiveParcelState | FinishedParcelState;
 
 export interface Parcel {
@@ -90,6 +90,8 @@ export interface Parcel {
   stored_at: string | null;
   code_expires: string | null;
   deadline: string | null;
+  /** Until when an announced parcel is expected (null: not announced). */
+  expected_until: string | null;
   can_open: boolean;
   finished_at?: string | null;
 }
@@ -179,10 +181,14 @@ export interface WallStatistics {
 
 export interface AssignResult {
   parcel_id: string;
+  /** The person it is for (with a tracking number only: the announcement's). */
+  recipient?: string | null;
   compartment: string | null;
   wall: string | null;
   wall_name: string | null;
   held: boolean;
+  /** Held: the free cooled compartments that were not cold enough for it. */
+  not_ready?: string[];
 }
 
 export interface RedeemResult {

@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { errorMessage } from "../src/logic/errors";
 import { activeParcels, finishedParcels } from "../dev/data";
-import { countByState, filterParcels, isCollectable, residentParcels, sortNewestFirst, sortParcels } from "../src/logic/parcels";
+import {
+  countByState,
+  filterParcels,
+  FINISHED_STATES,
+  isCollectable,
+  parcelActionIds,
+  placeOf,
+  residentCodeApplies,
+  residentParcels,
+  sortNewestFirst,
+  sortParcels,
+} from "../src/logic/parcels";
+import type { ParcelState } from "../src/types";
 import { areaPath, bars, linePath, maxOf, mean, niceMax } from "../src/logic/stats";
 import { makeLocalize, serviceError } from "../dev/fake-hass";
 
@@ -18,6 +30,10 @@ describe("errors", () => {
   it("falls back to the message, then to a generic sentence, never an object", () => {
     expect(errorMessage({ translation_key: "no_such_key", message: "Backend says no" }, localize, generic)).toBe("Backend says no");
     expect(errorMessage({ code: "unauthorized", message: "Unauthorized" }, localize, generic)).toBe("generic:error_unauthorized");
+    // An action refused to the user, as call_service answers it.
+    expect(errorMessage({ code: "home_assistant_error", message: "Unauthorized" }, localize, generic)).toBe(
+      "generic:error_unauthorized",
+    );
     expect(errorMessage({ code: 3 }, localize, generic)).toBe("generic:error_connection");
     expect(errorMessage(new Error("boom"), localize, generic)).toBe("boom");
     expect(errorMessage("plain text", localize, generic)).toBe("plain text");
@@ -33,7 +49,9 @@ describe("parcels", () => {
 
   it("shows a resident exactly their household's active parcels", () => {
     const mine = residentParcels([...parcels, ...finishedParcels(now)], "person.bob", ["person.bob", "person.alice"]);
-    expect(mine.map((p) => p.parcel_id).sort()).toEqual(["p21c0ld5e6f7", "p7a1c2e4b901", "pheld0009xl1"]);
+    expect(mine.map((p) => p.parcel_id).sort()).toEqual(["p21c0ld5e6f7", "p7a1c2e4b901", "pann0bob0001", "pheld0009xl1"]);
+    // Expected parcels come last: they are not here yet.
+    expect(mine.at(-1)?.state).toBe("announced");
     expect(residentParcels(parcels, "person.carol", [])).toHaveLength(1);
     expect(residentParcels(parcels, null, [])).toEqual([]);
   });
@@ -52,13 +70,16 @@ describe("parcels", () => {
   it("filters by wall, state, text and finished", () => {
     expect(filterParcels(parcels, { wall: "01JDWALLB000000000000000BB" }).every((p) => p.wall_name === "Wall B")).toBe(true);
     expect(filterParcels(parcels, { state: "held" }).map((p) => p.parcel_id)).toEqual(["pheld0009xl1"]);
-    expect(filterParcels(parcels, { text: "martin" })).toHaveLength(3);
+    expect(filterParcels(parcels, { text: "martin" })).toHaveLength(4);
+    expect(filterParcels(parcels, { text: "jjd00991234" })).toHaveLength(0); // spaces as printed
+    expect(filterParcels(parcels, { state: "announced" }).map((p) => p.parcel_id)).toEqual(["pann0bob0001", "pann0heidi01"]);
     expect(filterParcels(parcels, { text: "JJD0146" })).toHaveLength(1);
     expect(filterParcels(parcels, { text: "a-07" })).toHaveLength(1);
     const all = [...parcels, ...finishedParcels(now)];
     expect(filterParcels(all, {})).toHaveLength(parcels.length);
     expect(filterParcels(all, { includeFinished: true })).toHaveLength(all.length);
     expect(filterParcels(all, { state: "collected" })).toHaveLength(1);
+    expect(filterParcels(all, { state: "returned" })).toHaveLength(1);
   });
 
   it("opens only a parcel waiting in a compartment", () => {
@@ -67,7 +88,32 @@ describe("parcels", () => {
     expect(isCollectable(byId("pheld0009xl1"))).toBe(false);
     expect(isCollectable(byId("pa14dave0001"))).toBe(false);
     expect(isCollectable({ ...byId("p7a1c2e4b901"), can_open: false })).toBe(false);
-    expect(countByState(parcels)).toMatchObject({ stored: 6, held: 1, reserved: 1 });
+    expect(countByState(parcels)).toMatchObject({ stored: 6, held: 1, reserved: 1, announced: 2 });
+    // A return and a parcel sent back wait for a carrier, not for the resident.
+    expect(isCollectable(byId("pb10eve00001"))).toBe(false);
+    expect(isCollectable(byId("pa02frank001"))).toBe(false);
+  });
+
+  it("knows where each parcel is, and whose code applies", () => {
+    const byId = (id: string) => parcels.find((p) => p.parcel_id === id)!;
+    expect(placeOf(byId("p7a1c2e4b901"))).toBe("compartment");
+    expect(placeOf(byId("pheld0009xl1"))).toBe("desk");
+    expect(placeOf(byId("pann0bob0001"))).toBe("expected");
+    expect(placeOf(byId("pa02frank001"))).toBe("compartment");
+    expect(residentCodeApplies(byId("p7a1c2e4b901"))).toBe(true);
+    expect(residentCodeApplies(byId("pa02frank001"))).toBe(false);
+    expect(residentCodeApplies(byId("pb10eve00001"))).toBe(false);
+  });
+
+  it("offers staff only what the actions accept in each state", () => {
+    const actionsFor = (state: ParcelState) => parcelActionIds({ ...parcels[0]!, state });
+    expect(actionsFor("stored")).toEqual(["mark_collected", "new_code", "cancel_delivery"]);
+    expect(actionsFor("held")).toEqual(["mark_collected", "cancel_delivery"]);
+    expect(actionsFor("return_to_sender")).toEqual(["mark_collected", "cancel_delivery"]);
+    expect(actionsFor("return_waiting")).toEqual(["mark_collected", "new_code", "cancel_delivery"]);
+    expect(actionsFor("reserved")).toEqual(["cancel_delivery"]);
+    expect(actionsFor("announced")).toEqual(["cancel_delivery"]);
+    for (const state of FINISHED_STATES) expect(actionsFor(state)).toEqual([]);
   });
 });
 

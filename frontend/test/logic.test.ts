@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { auditParams, parcelParams, sameParams } from "../src/logic/filters";
 import { defaultColumns, gridCells, gridColumns, gridRows } from "../src/logic/grid";
 import { canSubmit, groupDigits, initialKeypad, keypadReducer, type KeypadEvent } from "../src/logic/keypad";
-import { deliveryRequest, emptyDeliverForm, missing } from "../src/logic/kiosk";
+import { deliveryOutcome, deliveryRequest, emptyDeliverForm, missing } from "../src/logic/kiosk";
 import { searchRecipients } from "../src/logic/recipients";
 import { defaultKioskTab, isKioskPath, kioskTabs, mainView, normaliseRole, pickTab, staffTabs } from "../src/logic/roles";
 import { convertCelsius, formatTemperature, isFahrenheit } from "../src/logic/temperature";
@@ -290,9 +290,27 @@ describe("kiosk delivery form", () => {
   it("builds the assign_delivery data", () => {
     const form = { ...emptyDeliverForm(session), recipient: bob, size: "M", cold: true, wall: "W" };
     expect(deliveryRequest(form)).toEqual({ recipient: "person.bob", size: "M", cold: true, wall: "W" });
+    expect(deliveryRequest({ ...form, cold: false })).toEqual({ recipient: "person.bob", size: "M", cold: false, wall: "W" });
     expect(deliveryRequest({ ...form, mode: "tracking", tracking: " JJD01 ", size: null, wall: null })).toEqual({
       tracking: "JJD01",
       cold: true,
     });
+  });
+
+  it("lets a tracking number alone bring the announcement's size and cold", () => {
+    const form = { ...emptyDeliverForm(session), mode: "tracking" as const, tracking: "JJD 0099 1234", wall: "W" };
+    // Not "cold: false": that would put an announced cold parcel in a warm compartment.
+    expect(deliveryRequest(form)).toEqual({ tracking: "JJD 0099 1234", wall: "W" });
+  });
+
+  it("shows the compartment, or says to keep the parcel at the desk and why", () => {
+    const tracking = { ...emptyDeliverForm(session), mode: "tracking" as const, tracking: " PIC 77 " };
+    const placed = { parcel_id: "p1", recipient: "person.bob", compartment: "A-05", wall: "W", wall_name: "Wall A", held: false };
+    expect(deliveryOutcome(placed, tracking, RECIPIENTS)).toEqual({ held: false, compartment: "A-05", name: "Bob Martin", notReady: [] });
+    const held = { ...placed, recipient: "person.heidi", compartment: null, wall: null, wall_name: null, held: true, not_ready: ["A-21"] };
+    expect(deliveryOutcome(held, tracking, RECIPIENTS)).toEqual({ held: true, compartment: null, name: "Heidi Schmid", notReady: ["A-21"] });
+    // Nobody the kiosk knows by name: the tracking number names the parcel.
+    expect(deliveryOutcome({ ...held, recipient: null }, tracking, []).name).toBe("PIC 77");
+    expect(deliveryOutcome({ ...held, not_ready: undefined }, { ...tracking, recipient: bob }, []).notReady).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from "vitest";
 import { GOOD_CODE } from "../dev/fake-hass";
-import { WALL_A } from "../dev/data";
+import { activeParcels, WALL_A } from "../dev/data";
 import { click, mount, query, queryAll, settle, textOf, type } from "./helpers";
 
 afterEach(() => {
@@ -12,23 +12,65 @@ describe("resident", () => {
   it("sees exactly their household's parcels, with an Open button that opens theirs", async () => {
     const { panel, fake } = await mount({ role: "resident" });
     const cards = queryAll(panel, "[data-testid=parcel]");
-    expect(cards.map((c) => c.dataset.parcel).sort()).toEqual(["p21c0ld5e6f7", "p7a1c2e4b901", "pheld0009xl1"]);
+    expect(cards.map((c) => c.dataset.parcel).sort()).toEqual(["p21c0ld5e6f7", "p7a1c2e4b901", "pann0bob0001", "pheld0009xl1"]);
     const text = textOf(panel);
     expect(text).toContain("My parcels");
     expect(text).toContain("2 parcels ready to collect");
-    expect(text).toContain("At the front desk");
     expect(text).toContain("For Alice Martin");
     expect(text).not.toContain("Carol");
+    expect(text).not.toContain("Heidi");
     expect(text).not.toMatch(/\bperson\.|user id|yaml/i);
 
     const bobs = cards.find((c) => c.dataset.parcel === "p7a1c2e4b901")!;
     expect(textOf(bobs)).toContain("Open A-07");
+    expect(textOf(bobs)).toMatch(/Code works until .+ Collect by /);
     await click(bobs, "[data-testid=open-parcel]");
     expect(fake.services).toEqual([["open_compartment", { parcel_id: "p7a1c2e4b901" }]]);
     expect(textOf(bobs)).toContain("Compartment A-07 is open");
-    // A parcel at the desk has nothing to open.
-    const held = cards.find((c) => c.dataset.parcel === "pheld0009xl1")!;
+  });
+
+  it("sees a parcel kept at the desk, with nothing to open and no deadline", async () => {
+    const { panel } = await mount({ role: "resident" });
+    const held = query(panel, '[data-testid=parcel][data-parcel="pheld0009xl1"]');
+    expect(held.dataset.place).toBe("desk");
+    const text = textOf(held);
+    expect(text).toContain("At the front desk");
+    expect(text).toContain("No compartment was free for it: ask at the front desk.");
+    expect(text).toContain("Arrived yesterday");
+    expect(text).not.toContain("Collect by");
+    expect(text).not.toContain("Code works");
     expect(queryAll(held, "[data-testid=open-parcel]")).toHaveLength(0);
+  });
+
+  it("sees an announced delivery as expected, not as arrived", async () => {
+    const { panel } = await mount({ role: "resident" });
+    const expected = query(panel, '[data-testid=parcel][data-parcel="pann0bob0001"]');
+    expect(expected.dataset.place).toBe("expected");
+    const text = textOf(expected);
+    expect(text).toContain("Expected");
+    expect(text).toContain("Announced, not delivered yet. You are told when it arrives.");
+    expect(text).toContain("Tracking number JJD 0099 1234");
+    expect(text).toMatch(/Expected until \w{3}, \w{3} \d+/);
+    expect(text).not.toContain("At the front desk");
+    expect(text).not.toContain("Arrived");
+    expect(queryAll(expected, "[data-testid=open-parcel]")).toHaveLength(0);
+  });
+
+  it("is told a parcel goes back to its sender, and cannot open it", async () => {
+    const { panel, fake } = await mount({ role: "resident" });
+    const sent = activeParcels(new Date()).find((p) => p.state === "return_to_sender")!;
+    // The backend gives a resident no code expiry for it; a stale one is not shown either.
+    const code_expires = new Date(Date.now() + 86_400_000).toISOString();
+    fake.push({ parcels: [{ ...sent, recipient: "person.bob", recipient_name: "Bob Martin", code_expires }], walls: [] });
+    await settle(panel);
+    const card = query(panel, `[data-testid=parcel][data-parcel="${sent.parcel_id}"]`);
+    const text = textOf(card);
+    expect(text).toContain("A-02");
+    expect(text).toContain("It was not collected in time and goes back to the sender.");
+    expect(text).not.toContain("Collect by");
+    expect(text).not.toContain("Code works");
+    expect(queryAll(card, "[data-testid=open-parcel]")).toHaveLength(0);
+    expect(textOf(panel)).toContain("No parcel ready to collect");
   });
 
   it("gets a friendly empty state", async () => {
@@ -102,9 +144,9 @@ describe("staff", () => {
   it("lists and filters parcels through parcel_locker/parcels", async () => {
     const { panel, fake } = await mount({ role: "staff", path: "/parcels" });
     expect(fake.calls.some((c) => c.type === "parcel_locker/parcels")).toBe(true);
-    expect(textOf(panel)).toContain("10 parcels");
+    expect(textOf(panel)).toContain("12 parcels");
     await type(panel, "[data-testid=filter-text]", "martin");
-    expect(textOf(panel)).toContain("3 parcels");
+    expect(textOf(panel)).toContain("4 parcels");
     const state = query<HTMLSelectElement>(panel, "[data-testid=filter-state]");
     state.value = "held";
     state.dispatchEvent(new Event("change"));
@@ -114,9 +156,45 @@ describe("staff", () => {
     expect(textOf(panel)).not.toContain("1 parcels");
   });
 
+  it("knows every parcel state in the list and its filter", async () => {
+    const { panel } = await mount({ role: "staff", path: "/parcels" });
+    const options = () => queryAll<HTMLOptionElement>(panel, "[data-testid=filter-state] option").map((o) => o.textContent?.trim());
+    expect(options()).toEqual(["All states", "Waiting", "At the front desk", "Back to sender", "Return waiting", "Being delivered", "Announced"]);
+    const expected = query(panel, '.row[data-parcel="pann0bob0001"]');
+    expect(textOf(expected)).toMatch(/^Expected Bob Martin Announced DHL JJD 0099 1234/);
+    expect(textOf(query(panel, '.row[data-parcel="pheld0009xl1"]'))).toMatch(/^Desk Bob Martin At the front desk/);
+    await click(panel, "label.check input");
+    expect(options()).toContain("Returned to sender");
+    expect(textOf(query(panel, '.row[data-parcel="pa04ivan0002"]'))).toContain("Returned to sender");
+  });
+
+  it("hands over a parcel held at the desk from its sheet", async () => {
+    const { panel, fake } = await mount({ role: "staff", path: "/parcels" });
+    await click(panel, '.row[data-parcel="pheld0009xl1"]');
+    const sheet = query(panel, "plk-sheet");
+    expect(textOf(sheet)).toContain("At the front desk");
+    const actions = queryAll(sheet, "[data-action]").map((b) => b.dataset.action);
+    expect(actions).toEqual(["mark_collected", "cancel_delivery"]);
+    await click(sheet, '[data-action="mark_collected"]');
+    await click(sheet, '[data-action-confirm="mark_collected"]');
+    expect(fake.services).toEqual([["mark_collected", { parcel_id: "pheld0009xl1" }]]);
+    expect(textOf(sheet)).toContain("The parcel is marked as collected.");
+  });
+
+  it("offers only a cancellation for an announced delivery", async () => {
+    const { panel } = await mount({ role: "staff", path: "/parcels" });
+    await click(panel, '.row[data-parcel="pann0heidi01"]');
+    const sheet = query(panel, "plk-sheet");
+    expect(textOf(sheet)).toMatch(/Compartment Expected/);
+    expect(textOf(sheet)).toMatch(/Expected until \w{3}, \w{3} \d+/);
+    expect(queryAll(sheet, "[data-action]").map((b) => b.dataset.action)).toEqual(["cancel_delivery"]);
+  });
+
   it("reads the audit trail with filters", async () => {
     const { panel, fake } = await mount({ role: "staff", path: "/activity" });
-    expect(textOf(panel)).toContain("14 entries");
+    expect(textOf(panel)).toContain("16 entries");
+    expect(textOf(panel)).toContain("Kept at the front desk");
+    expect(textOf(panel)).toContain("Delivery announced");
     expect(textOf(panel)).toContain("Door forced open");
     const action = query<HTMLSelectElement>(panel, "[data-testid=filter-action]");
     action.value = "delivered";
@@ -162,16 +240,48 @@ describe("kiosk", () => {
     await click(panel, '[data-size="XL"]');
     await click(panel, `[data-wall="${WALL_A}"]`);
     await click(panel, "[data-testid=kiosk-open]");
-    expect(textOf(query(panel, "[data-testid=kiosk-result]"))).toContain("Keep this parcel at the front desk");
+    const result = query(panel, "[data-testid=kiosk-result]");
+    expect(textOf(result)).toContain("Keep this parcel at the front desk");
+    expect(textOf(result)).toContain("it is recorded for Alice Martin");
+    expect(queryAll(result, "[data-testid=kiosk-compartment]")).toHaveLength(0);
+    expect(queryAll(result, "[data-testid=kiosk-detail]")).toHaveLength(0);
   });
 
-  it("delivers by tracking number", async () => {
+  it("delivers by an announced tracking number alone: the announcement brings size and cold", async () => {
     const { panel, fake } = await mount({ role: "courier", path: "/kiosk/deliver" });
     await click(panel, "[data-testid=kiosk-use-tracking]");
-    await type(panel, "[data-testid=kiosk-tracking]", "JJD0099");
+    await type(panel, "[data-testid=kiosk-tracking]", "jjd 0099 1234 ");
     await click(panel, `[data-wall="${WALL_A}"]`);
     await click(panel, "[data-testid=kiosk-open]");
-    expect(fake.services).toEqual([["assign_delivery", { tracking: "JJD0099", cold: false, wall: WALL_A }]]);
+    expect(fake.services).toEqual([["assign_delivery", { tracking: "jjd 0099 1234", wall: WALL_A }]]);
+    expect(textOf(query(panel, "[data-testid=kiosk-compartment]"))).toBe("A-05");
+    expect(textOf(query(panel, "[data-testid=kiosk-detail]"))).toBe("For Bob Martin");
+  });
+
+  it("says to leave an announced parcel that fits nowhere at the desk, and why", async () => {
+    const { panel } = await mount({ role: "courier", path: "/kiosk/deliver" });
+    await click(panel, "[data-testid=kiosk-use-tracking]");
+    await type(panel, "[data-testid=kiosk-tracking]", "PIC 77");
+    await click(panel, `[data-wall="${WALL_A}"]`);
+    await click(panel, "[data-testid=kiosk-open]");
+    const result = query(panel, "[data-testid=kiosk-result]");
+    expect(queryAll(result, "[data-testid=kiosk-compartment]")).toHaveLength(0);
+    const text = textOf(result);
+    expect(text).toContain("Keep this parcel at the front desk");
+    expect(text).toContain("Hand it in at the front desk: it is recorded for Heidi Schmid.");
+    expect(textOf(query(result, "[data-testid=kiosk-detail]"))).toBe(
+      "The cooled compartments A-21, A-22 are not cold enough for it right now.",
+    );
+  });
+
+  it("says so when a tracking number was not announced", async () => {
+    const { panel } = await mount({ role: "courier", path: "/kiosk/deliver" });
+    await click(panel, "[data-testid=kiosk-use-tracking]");
+    await type(panel, "[data-testid=kiosk-tracking]", "NOPE 1");
+    await click(panel, `[data-wall="${WALL_A}"]`);
+    await click(panel, "[data-testid=kiosk-open]");
+    expect(queryAll(panel, "[data-testid=kiosk-result]")).toHaveLength(0);
+    expect(textOf(panel)).toContain("No delivery with tracking number NOPE 1 was announced: name the recipient.");
   });
 
   it("gives a visitor only the pick-up tab; a typed code opens, a wrong one says why", async () => {

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeLocalize } from "../dev/fake-hass";
+import { ALL_STATES } from "../src/logic/parcels";
 import { makeTranslate, makeTranslateCount, STRING_PREFIX } from "../src/strings";
 
 const root = join(import.meta.dirname, "..", "..", "custom_components", "parcel_locker");
@@ -43,6 +44,7 @@ describe("the panel's strings", () => {
     expect(tn("kiosk_back_in", 1)).toBe("Back to the start in 1 second");
     expect(tn("kiosk_back_in", 0)).toBe("Back to the start in 0 seconds");
     expect(tn("resident_ready", 3)).toBe("3 parcels ready to collect");
+    expect(tn("kiosk_held_not_ready", 1, { compartments: "A-21" })).toBe("The cooled compartment A-21 is not cold enough for it right now.");
   });
 
   it("pick the plural form by the language's rules, falling back to other", () => {
@@ -72,7 +74,7 @@ describe("the panel's strings", () => {
       ...["not_ours", "missing_code", "bad_code"].map((r) => `qr_${r}`),
       ...["camera", "no_qr"].map((r) => `scan_failed_${r}`),
       ...["forced_door", "door_left_open", "temperature_out_of_band", "probe_silent", "keypad_locked_out", "parcel_missing", "unexpected_parcel", "controller_offline"].map((p) => `problem_${p}`),
-      ...["reserved", "stored", "return_waiting", "held", "return_to_sender", "collected", "cancelled", "expired"].map((s) => `parcel_state_${s}`),
+      ...ALL_STATES.map((s) => `parcel_state_${s}`),
     ];
     for (const key of dynamic) expect(panel, key).toHaveProperty(key);
     expect(text).toContain("kiosk_missing_");

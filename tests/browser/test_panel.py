@@ -2,8 +2,10 @@
 
 What a person does and sees: a resident opens their parcel (the controller's
 lock coil is written), another resident sees nothing of it, staff watch the
-grid change when a door opens at the wall, a courier delivers at the kiosk,
-and the QR picture of a resident's phone opens the compartment at the kiosk.
+grid change when a door opens at the wall, a courier delivers at the kiosk
+(by recipient, or by an announced tracking number alone), a parcel that fits
+nowhere is kept at the desk and handed over by staff, and the QR picture of a
+resident's phone opens the compartment at the kiosk.
 Each view is also written as a screenshot, at phone and desktop size.
 """
 
@@ -163,6 +165,83 @@ def test_courier_delivers_at_the_kiosk(
     phone.locator("[data-testid=kiosk-open]").click()
     expect(phone.locator("[data-testid=kiosk-compartment]")).to_be_visible()
     screenshot(phone, "kiosk-delivered")
+
+
+def announce(instance: Instance, tracking: str, size: str) -> str:
+    """Bob announces a delivery (as staff would for him): its parcel id."""
+    data = {"recipient": "person.bob", "tracking": tracking, "size": size}
+    answer = instance.action("announce_delivery", data | {"carrier": "DHL"})
+    return str(answer["service_response"]["parcel_id"])
+
+
+def deliver_by_tracking(page: Page, typed: str) -> None:
+    """At the kiosk: the tracking number only, then Open."""
+    page.locator("[data-testid=kiosk-use-tracking]").click()
+    page.locator("[data-testid=kiosk-tracking]").fill(typed)
+    page.locator("[data-testid=kiosk-open]").click()
+
+
+def test_a_courier_delivers_an_announced_parcel_by_its_tracking_number(
+    instance: Instance, open_as: Callable[..., Page]
+) -> None:
+    """Bob expects it; the number alone opens a medium compartment for Bob."""
+    parcel_id = announce(instance, "JJD 4242 0001", "M")
+    bob = open_as("resident")
+    card = bob.locator(f'[data-testid=parcel][data-parcel="{parcel_id}"]')
+    expect(card).to_have_attribute("data-place", "expected")
+    expect(card).to_contain_text("Tracking number JJD 4242 0001")
+    expect(card.locator("[data-testid=open-parcel]")).to_have_count(0)
+
+    page = open_as("courier", "/parcel-locker/kiosk/deliver")
+    deliver_by_tracking(page, "jjd42420001")  # as a scanner might give it
+    shown = page.locator("[data-testid=kiosk-compartment]")
+    expect(shown).to_have_text(re.compile(r"A-\d\d"))
+    label = shown.inner_text()
+    number = int(label.split("-")[1])
+    assert 13 <= number <= 20  # the announced size, M
+    assert instance.releases(number) >= 1
+    expect(page.locator("[data-testid=kiosk-detail]")).to_have_text("For Bob")
+    screenshot(page, "kiosk-tracking")
+    instance.load(number)
+    # Bob's expected parcel is now his, waiting in that compartment.
+    expect(card).to_have_attribute("data-place", "compartment")
+    expect(card).to_contain_text(label)
+    expect(card.locator("[data-testid=open-parcel]")).to_be_visible()
+
+
+def test_a_parcel_that_fits_nowhere_is_kept_at_the_desk(
+    instance: Instance, open_as: Callable[..., Page]
+) -> None:
+    """Nothing fits XL: the kiosk says so, Bob sees it at the desk, staff hand it on."""
+    parcel_id = announce(instance, "XL 4242 0002", "XL")
+    page = open_as("courier", "/parcel-locker/kiosk/deliver")
+    deliver_by_tracking(page, "NOT ANNOUNCED 1")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "No delivery with tracking number NOT ANNOUNCED 1 was announced"
+    )
+    page.locator("[data-testid=kiosk-tracking]").fill("XL 4242 0002")
+    page.locator("[data-testid=kiosk-open]").click()
+    result = page.locator("[data-testid=kiosk-result]")
+    expect(result).to_contain_text("Keep this parcel at the front desk")
+    expect(result).to_contain_text("it is recorded for Bob")
+    expect(page.locator("[data-testid=kiosk-compartment]")).to_have_count(0)
+    screenshot(page, "kiosk-held")
+
+    bob = open_as("resident")
+    card = bob.locator(f'[data-testid=parcel][data-parcel="{parcel_id}"]')
+    expect(card).to_have_attribute("data-place", "desk")
+    expect(card).to_contain_text("At the front desk")
+    expect(card.locator("[data-testid=open-parcel]")).to_have_count(0)
+    screenshot(bob, "resident-desk")
+
+    staff = open_as("owner", "/parcel-locker/parcels")
+    staff.locator(f'.row[data-parcel="{parcel_id}"]').click()
+    staff.locator("[data-action=mark_collected]").click()
+    staff.locator("[data-action-confirm=mark_collected]").click()
+    expect(
+        staff.get_by_role("status").filter(has_text="marked as collected")
+    ).to_be_visible()
+    expect(card).to_have_count(0)
 
 
 def test_the_phones_qr_picture_opens_the_compartment_at_the_kiosk(

@@ -24,7 +24,9 @@ export function errorMessage(error: unknown, localize: LocalizeFunc, generic: Ge
     const text = localize(`component.${domain}.exceptions.${e.translation_key}.message`, e.translation_placeholders ?? {});
     if (text) return text;
   }
-  if (e.code === "unauthorized") return generic("error_unauthorized");
+  // A refused action comes back from `call_service` as Home Assistant's
+  // Unauthorized, worded "Unauthorized" with code home_assistant_error.
+  if (e.code === "unauthorized" || e.message === "Unauthorized") return generic("error_unauthorized");
   if (typeof e.message === "string" && e.message.trim()) return e.message.trim();
   if (e.code !== undefined && CONNECTION_CODES.has(e.code)) return generic("error_connection");
   return generic("error_unknown");

@@ -1,8 +1,8 @@
 /** Parcels: who sees which, in what order, and the client-side filters (pure). */
 import type { Parcel, ParcelState } from "../types";
 
-export const ACTIVE_STATES: readonly ParcelState[] = ["stored", "held", "return_to_sender", "return_waiting", "reserved"];
-export const FINISHED_STATES: readonly ParcelState[] = ["collected", "cancelled", "expired"];
+export const ACTIVE_STATES: readonly ParcelState[] = ["stored", "held", "return_to_sender", "return_waiting", "reserved", "announced"];
+export const FINISHED_STATES: readonly ParcelState[] = ["collected", "returned", "cancelled", "expired"];
 export const ALL_STATES: readonly ParcelState[] = [...ACTIVE_STATES, ...FINISHED_STATES];
 
 const ORDER = new Map(ALL_STATES.map((state, index) => [state, index]));
@@ -43,6 +43,30 @@ export const isFinished = (parcel: Parcel): boolean => FINISHED_STATES.includes(
 /** Waiting in a compartment and openable from the panel. */
 export const isCollectable = (parcel: Parcel): boolean =>
   parcel.can_open && parcel.compartment !== null && (parcel.state === "stored" || parcel.state === "return_waiting");
+
+/** Where a parcel is: in a compartment, kept at the front desk, or not here yet (announced). */
+export type Place = "compartment" | "desk" | "expected";
+
+export const placeOf = (parcel: Parcel): Place =>
+  parcel.state === "announced" ? "expected" : parcel.compartment === null ? "desk" : "compartment";
+
+/** A resident's code works for a parcel waiting for them (not for a return, nor one sent back). */
+export const residentCodeApplies = (parcel: Parcel): boolean => parcel.state === "stored";
+
+export type ParcelActionId = "mark_collected" | "new_code" | "cancel_delivery";
+
+// States in which a parcel is here (behind a door or at the desk): staff can hand it over.
+const HANDED_OVER: readonly ParcelState[] = ["stored", "held", "return_waiting", "return_to_sender"];
+
+/** What staff can do to a parcel in its state (the actions refuse the rest). */
+export function parcelActionIds(parcel: Parcel): ParcelActionId[] {
+  if (isFinished(parcel)) return [];
+  const ids: ParcelActionId[] = [];
+  if (HANDED_OVER.includes(parcel.state)) ids.push("mark_collected");
+  if (parcel.state === "stored" || parcel.state === "return_waiting") ids.push("new_code");
+  ids.push("cancel_delivery");
+  return ids;
+}
 
 export const normaliseText = (text: string): string =>
   text.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase().trim();

@@ -3,7 +3,14 @@ import { LitElement, css, html, nothing } from "lit";
 import { assignDelivery, fetchRecipients } from "../api";
 import type { PanelContext } from "../context";
 import { Countdown } from "../countdown";
-import { AUTO_RETURN_SECONDS, deliveryRequest, emptyDeliverForm, missing, type DeliverForm } from "../logic/kiosk";
+import {
+  AUTO_RETURN_SECONDS,
+  deliveryOutcome,
+  deliveryRequest,
+  emptyDeliverForm,
+  missing,
+  type DeliverForm,
+} from "../logic/kiosk";
 import { searchRecipients } from "../logic/recipients";
 import { sharedStyles } from "../styles";
 import type { AssignResult, Recipient } from "../types";
@@ -166,14 +173,23 @@ export class PlkKioskDeliver extends LitElement {
     if (!ctx || !form) return nothing;
     const { t } = ctx;
     if (this._result) {
-      const r = this._result;
-      const name = form.recipient?.name ?? form.tracking;
+      const outcome = deliveryOutcome(this._result, form, this._recipients);
+      // Held: why (cooled compartments not ready). By tracking number: whose it is,
+      // so a wrong announcement is noticed at the wall.
+      const detail = outcome.held
+        ? outcome.notReady.length
+          ? ctx.tn("kiosk_held_not_ready", outcome.notReady.length, { compartments: outcome.notReady.join(", ") })
+          : ""
+        : form.mode === "tracking"
+          ? t("parcel_for", { name: outcome.name })
+          : "";
       return kioskResult(ctx, {
-        compartment: r.compartment,
-        wall: ctx.session.walls.length > 1 ? r.wall_name : null,
-        kicker: r.held || !r.compartment ? t("kiosk_held_title") : t("kiosk_deliver_kicker"),
-        instruction: r.held ? t("kiosk_held", { name }) : t("kiosk_deliver_instruction"),
-        held: r.held || !r.compartment,
+        compartment: outcome.compartment,
+        wall: ctx.session.walls.length > 1 ? this._result.wall_name : null,
+        kicker: outcome.held ? t("kiosk_held_title") : t("kiosk_deliver_kicker"),
+        instruction: outcome.held ? t("kiosk_held", { name: outcome.name }) : t("kiosk_deliver_instruction"),
+        detail,
+        held: outcome.held,
         seconds: this._countdown.remaining,
         again: t("kiosk_next_delivery"),
         onAgain: () => this.reset(),

@@ -128,6 +128,11 @@ export const kioskStyles = css`
   .result.held .instruction {
     color: var(--primary-text-color);
   }
+  .result .detail {
+    font-size: 20px;
+    color: var(--pl-muted);
+    max-width: 32em;
+  }
   .result .countdown {
     color: var(--pl-muted);
     font-size: 18px;
@@ -152,6 +157,8 @@ export function kioskResult(
     wall: string | null;
     kicker: string;
     instruction: string;
+    /** A line under the instruction (why a parcel is held). */
+    detail?: string;
     held?: boolean;
     seconds: number;
     again: string;
@@ -165,6 +172,7 @@ export function kioskResult(
           <span class="huge-label" data-testid="kiosk-compartment">${opts.compartment}</span>
           ${opts.wall ? html`<span class="kicker">${opts.wall}</span>` : nothing}`}
     <p class="instruction">${opts.instruction}</p>
+    ${opts.detail ? html`<p class="detail" data-testid="kiosk-detail">${opts.detail}</p>` : nothing}
     <button class="big primary" data-testid="kiosk-again" @click=${opts.onAgain}>${opts.again}</button>
     <span class="countdown">${ctx.tn("kiosk_back_in", opts.seconds)}</span>
   </div>`;

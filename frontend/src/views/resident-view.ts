@@ -2,13 +2,23 @@
 import { LitElement, css, html, nothing } from "lit";
 import { openParcel } from "../api";
 import { card, type PanelContext } from "../context";
-import { isCollectable, residentParcels } from "../logic/parcels";
+import { isCollectable, placeOf, residentCodeApplies, residentParcels } from "../logic/parcels";
 import { deadlineState, formatDateTime, relativeTime } from "../logic/time";
 import { sharedStyles } from "../styles";
-import type { Parcel } from "../types";
+import type { StringKey } from "../strings";
+import type { Parcel, ParcelState } from "../types";
 import "../components/icon";
 
 type Feedback = { parcel: string; ok: boolean; text: string };
+
+/** What a resident is told about a parcel in a state other than waiting for them. */
+const NOTES: Partial<Record<ParcelState, StringKey>> = {
+  announced: "resident_expected_text",
+  held: "resident_at_desk_text",
+  reserved: "resident_reserved_text",
+  return_waiting: "resident_return_waiting_text",
+  return_to_sender: "resident_return_to_sender_text",
+};
 
 export class PlkResidentView extends LitElement {
   static override properties = {
@@ -46,7 +56,7 @@ export class PlkResidentView extends LitElement {
       .list {
         display: grid;
         align-items: start;
-        grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
+        grid-template-columns: repeat(auto-fill, minmax(360px, 1fr));
         gap: var(--pl-gap);
       }
       :host([narrow]) .list {
@@ -80,6 +90,10 @@ export class PlkResidentView extends LitElement {
       }
       .where.desk {
         background: color-mix(in srgb, var(--pl-warn) 18%, transparent);
+        --pl-icon-size: 36px;
+      }
+      .where.expected {
+        background: color-mix(in srgb, var(--pl-muted) 14%, transparent);
         --pl-icon-size: 36px;
       }
       .where .wall {
@@ -176,50 +190,43 @@ export class PlkResidentView extends LitElement {
 
   private _parcel(p: Parcel) {
     const { t, now, locale, timeZone, session } = this.ctx;
-    const atDesk = p.state === "held" || p.compartment === null;
+    const place = placeOf(p);
     const forOther = p.recipient !== session.person && p.recipient_name;
-    const deadline = deadlineState(p.deadline, now);
     const feedback = this._feedback?.parcel === p.parcel_id ? this._feedback : null;
-    const stateLine =
-      p.state === "held"
-        ? t("resident_at_desk_text")
-        : p.state === "reserved"
-          ? t("resident_reserved_text")
-          : p.state === "return_waiting"
-            ? t("resident_return_waiting_text")
-            : p.state === "return_to_sender"
-              ? t("resident_return_to_sender_text")
-              : "";
+    const note = NOTES[p.state];
+    const when = (iso: string | null) => formatDateTime(iso, locale, timeZone);
+    // A parcel sent back is past its deadline: it says so instead of "Collect by".
+    const deadline = p.state === "stored" ? p.deadline : null;
     return card(
-      html`<div class="card-content" data-testid="parcel" data-parcel=${p.parcel_id}>
+      html`<div class="card-content" data-testid="parcel" data-parcel=${p.parcel_id} data-place=${place}>
         <div class="parcel">
-          ${atDesk
-            ? html`<div class="where desk">
-                <plk-icon icon="home"></plk-icon>
-                <span class="wall">${t("at_front_desk")}</span>
-              </div>`
-            : html`<div class="where">
+          ${place === "compartment"
+            ? html`<div class="where">
                 <span class="label">${p.compartment}</span>
                 <span class="wall">${p.wall_name ?? ""}</span>
+              </div>`
+            : html`<div class="where ${place}">
+                <plk-icon icon=${place === "desk" ? "home" : "truck"}></plk-icon>
+                <span class="wall">${place === "desk" ? t("at_front_desk") : t("expected_short")}</span>
               </div>`}
           <div class="facts">
             <h3>${p.carrier ? t("parcel_from", { carrier: p.carrier }) : t("parcel_generic")}</h3>
             ${forOther ? html`<span class="muted small">${t("parcel_for", { name: p.recipient_name ?? "" })}</span>` : nothing}
-            ${stateLine ? html`<span class="small">${stateLine}</span>` : nothing}
-            ${p.stored_at || p.created
+            ${note ? html`<span class="small">${t(note)}</span>` : nothing}
+            ${place !== "expected" && (p.stored_at || p.created)
               ? html`<span class="muted small">${t("since", { time: relativeTime(p.stored_at ?? p.created, now, locale) })}</span>`
               : nothing}
-            ${p.code_expires && !atDesk
-              ? html`<span class="muted small"
-                  >${t("code_valid_until", { time: formatDateTime(p.code_expires, locale, timeZone) })}</span
-                >`
+            ${p.expected_until ? html`<span class="muted small">${t("expected_until", { time: when(p.expected_until) })}</span>` : nothing}
+            ${p.code_expires && residentCodeApplies(p)
+              ? html`<span class="muted small">${t("code_valid_until", { time: when(p.code_expires) })}</span>`
+              : nothing}
+            ${place === "expected" && p.tracking
+              ? html`<span class="muted small">${t("tracking_number", { tracking: p.tracking })}</span>`
               : nothing}
             <div class="chips">
-              ${p.deadline
-                ? html`<span class="chip ${deadline}"
-                    ><plk-icon icon="reserved"></plk-icon>${t("collect_by", {
-                      time: formatDateTime(p.deadline, locale, timeZone),
-                    })}</span
+              ${deadline
+                ? html`<span class="chip ${deadlineState(deadline, now)}" data-testid="deadline"
+                    ><plk-icon icon="reserved"></plk-icon>${t("collect_by", { time: when(deadline) })}</span
                   >`
                 : nothing}
               ${p.cold ? html`<span class="chip" style="--chip-color: var(--info-color, #039be5)"><plk-icon icon="cold"></plk-icon>${t("cooled")}</span>` : nothing}

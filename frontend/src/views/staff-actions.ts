@@ -9,7 +9,7 @@ import {
 } from "../api";
 import type { StaffAction } from "../components/action-bar";
 import type { PanelContext } from "../context";
-import { isFinished } from "../logic/parcels";
+import { parcelActionIds, placeOf, type ParcelActionId } from "../logic/parcels";
 import { formatDateTime, relativeTime } from "../logic/time";
 import { dynamicText } from "../strings";
 import type { CompartmentState, Parcel, WallState } from "../types";
@@ -47,38 +47,44 @@ export function compartmentActions(ctx: PanelContext, wall: WallState, c: Compar
 }
 
 export function parcelActions(ctx: PanelContext, parcel: Parcel): StaffAction[] {
-  if (isFinished(parcel)) return [];
   const { hass, t } = ctx;
-  const actions: StaffAction[] = [
-    {
+  const id = parcel.parcel_id;
+  const actions: Record<ParcelActionId, StaffAction> = {
+    mark_collected: {
       id: "mark_collected",
       label: t("action_mark_collected"),
       icon: "check",
       confirm: t("confirm_mark_collected"),
       done: t("done_mark_collected"),
-      run: () => markCollected(hass, parcel.parcel_id),
+      run: () => markCollected(hass, id),
     },
-  ];
-  if (parcel.state === "stored" || parcel.state === "return_waiting") {
-    actions.push({
+    new_code: {
       id: "new_code",
       label: t("action_new_code"),
       icon: "refresh",
       confirm: t("confirm_new_code"),
       done: t("done_new_code"),
-      run: () => issueReplacementCode(hass, parcel.parcel_id),
-    });
-  }
-  actions.push({
-    id: "cancel_delivery",
-    label: t("action_cancel_delivery"),
-    icon: "cancel",
-    danger: true,
-    confirm: t("confirm_cancel_delivery"),
-    done: t("done_cancel_delivery"),
-    run: () => cancelDelivery(hass, parcel.parcel_id),
-  });
-  return actions;
+      run: () => issueReplacementCode(hass, id),
+    },
+    cancel_delivery: {
+      id: "cancel_delivery",
+      label: t("action_cancel_delivery"),
+      icon: "cancel",
+      danger: true,
+      confirm: t("confirm_cancel_delivery"),
+      done: t("done_cancel_delivery"),
+      run: () => cancelDelivery(hass, id),
+    },
+  };
+  return parcelActionIds(parcel).map((action) => actions[action]);
+}
+
+/** Where a parcel is, in words: its compartment and wall, the desk, or expected. */
+export function placeName(ctx: PanelContext, p: Parcel, short = false): string {
+  const place = placeOf(p);
+  if (place === "expected") return ctx.t("expected_short");
+  if (place === "desk") return short ? ctx.t("desk_short") : ctx.t("at_front_desk");
+  return short ? (p.compartment ?? "") : `${p.compartment ?? ""} · ${p.wall_name ?? ""}`;
 }
 
 export const parcelStateName = (ctx: PanelContext, state: string): string =>
@@ -97,11 +103,12 @@ export function parcelFacts(ctx: PanelContext, p: Parcel): TemplateResult {
   return html`<dl class="facts">
     ${row(t("field_state"), parcelStateName(ctx, p.state))}
     ${row(t("field_recipient"), p.recipient_name ?? p.recipient ?? t("unknown"))}
-    ${row(t("field_compartment"), p.compartment ? `${p.compartment} · ${p.wall_name ?? ""}` : t("at_front_desk"))}
+    ${row(t("field_compartment"), placeName(ctx, p))}
     ${row(t("field_size"), p.cold ? `${p.size} · ${t("cooled")}` : p.size)}
     ${row(t("field_carrier"), p.carrier ?? t("unknown"))} ${row(t("field_tracking"), p.tracking)}
     ${row(t("field_stored"), when(p.stored_at ?? p.created))} ${row(t("field_code_expires"), when(p.code_expires))}
-    ${row(t("field_deadline"), when(p.deadline))} ${row(t("field_finished"), when(p.finished_at))}
+    ${row(t("field_deadline"), when(p.deadline))} ${row(t("field_expected_until"), when(p.expected_until))}
+    ${row(t("field_finished"), when(p.finished_at))}
     ${row(t("field_parcel_id"), html`<code>${p.parcel_id}</code>`)}
   </dl>`;
 }

@@ -6,7 +6,7 @@ import { ACTIVE_STATES, ALL_STATES, filterParcels, sortNewestFirst } from "../lo
 import { deadlineState, formatDateTime, relativeTime } from "../logic/time";
 import { sharedStyles } from "../styles";
 import type { Parcel } from "../types";
-import { parcelActions, parcelFacts, parcelStateName } from "./staff-actions";
+import { parcelActions, parcelFacts, parcelStateName, placeName } from "./staff-actions";
 import { factsStyles } from "./staff-walls";
 import "../components/action-bar";
 import "../components/icon";
@@ -289,7 +289,7 @@ export class PlkStaffParcels extends LitElement {
     const { t, now, locale, timeZone } = ctx;
     const deadline = deadlineState(p.deadline, now);
     return html`<button class="row" role="listitem" data-parcel=${p.parcel_id} @click=${() => (this._selected = p.parcel_id)}>
-      <span class="c-label label">${p.compartment ?? t("desk_short")}</span>
+      <span class="c-label label">${placeName(ctx, p, true)}</span>
       <span class="c-who">${p.recipient_name ?? p.recipient ?? t("unknown")}<span class="sub">${p.wall_name ?? ""}</span></span>
       <span class="c-state">${parcelStateName(ctx, p.state)}</span>
       <span class="c-what">${p.carrier ?? t("unknown")}<span class="sub">${p.tracking ?? ""}</span></span>
