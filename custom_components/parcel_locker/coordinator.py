@@ -73,7 +73,7 @@ from .domain.snapshot import (
 from .errors import NothingFitsError, controller_errors, failed, ledger_refusal
 from .guard_keeper import GuardKeeper
 from .households import households_of
-from .repairs import ParcelSensorIssues, SensorIssue
+from .sensor_issues import ParcelSensorIssues, SensorIssue
 from .store import LedgerStore
 from .wall_config import WallConfig
 from .wall_link import WallLink

@@ -3,8 +3,9 @@
 * A stored file that cannot be read stops the entry; the issue says where the
   copy of it is and how to bring it back.
 * A parcel sensor that contradicts the ledger (a parcel gone, or one nobody
-  expected): the ledger is never overwritten from a sensor, a person looks.
-  These issues are fixable: the repair offers what a person would do.
+  expected; raised by ``sensor_issues``): the ledger is never overwritten
+  from a sensor, a person looks. These issues are fixable: the repair
+  offers what a person would do.
   A parcel gone: *mark collected* (it was handed out; the compartment is
   free again), *keep* (the sensor is wrong; the record stays) or *open for
   inspection* (the door opens, nothing changes hands; the sensor is judged
@@ -18,8 +19,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import SOURCE_IGNORE, ConfigEntry, ConfigEntryState
@@ -30,15 +30,10 @@ from homeassistant.helpers import issue_registry as ir
 from .compat import RepairsFlowResult
 from .connection import controller_identity
 from .const import DOMAIN, LOGGER
-from .domain.snapshot import PARCEL_MISSING, UNEXPECTED_PARCEL
+from .coordinator import ParcelLockerCoordinator
+from .sensor_issues import ISSUE_PARCEL_MISSING
 from .store import UnreadableStoreError, async_backup_unreadable
 
-if TYPE_CHECKING:
-    from .coordinator import ParcelLockerCoordinator
-
-# Issue kinds: what a parcel sensor contradicts (``domain.snapshot``).
-ISSUE_PARCEL_MISSING = PARCEL_MISSING
-ISSUE_UNEXPECTED_PARCEL = UNEXPECTED_PARCEL
 FIX_MARK_COLLECTED = "mark_collected"
 FIX_KEEP = "keep"
 FIX_INSPECT = "inspect"
@@ -81,73 +76,6 @@ async def async_report_unreadable(
 def async_clear_unreadable(hass: HomeAssistant, entry_id: str) -> None:
     """The entry's files were read: drop a stale repair issue."""
     ir.async_delete_issue(hass, DOMAIN, unreadable_issue_id(entry_id))
-
-
-@dataclass(frozen=True, slots=True)
-class SensorIssue:
-    """What a compartment's parcel sensor contradicts, for its repair issue."""
-
-    kind: str  # ISSUE_PARCEL_MISSING or ISSUE_UNEXPECTED_PARCEL
-    label: str
-    wall_name: str
-    parcel_id: str | None
-
-
-class ParcelSensorIssues:
-    """One repair issue per compartment whose parcel sensor contradicts the ledger.
-
-    Issues are created and deleted only when a compartment's verdict changes
-    (and once for all on the first check), not on every poll: an issue fixed
-    with *keep* stays away while the sensor says the same.
-    """
-
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Nothing checked yet."""
-        self._hass = hass
-        self._entry_id = entry_id
-        self._known: dict[tuple[str, int], SensorIssue] | None = None
-
-    @callback
-    def async_update(
-        self,
-        found: Mapping[tuple[str, int], SensorIssue],
-        checked: set[tuple[str, int]],
-    ) -> None:
-        """Raise ``found`` (compartment -> issue), clear the rest of ``checked``."""
-        first = self._known is None
-        known = self._known or {}
-        for place, issue in found.items():
-            if not first and known.get(place) == issue:
-                continue
-            wall_id, number = place
-            ir.async_create_issue(
-                self._hass,
-                DOMAIN,
-                _issue_id(*place),
-                is_fixable=True,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key=issue.kind,
-                translation_placeholders={
-                    "compartment": issue.label,
-                    "wall": issue.wall_name,
-                },
-                data={
-                    "entry_id": self._entry_id,
-                    "wall": wall_id,
-                    "number": number,
-                    "parcel_id": issue.parcel_id,
-                },
-            )
-        stale = (checked if first else set(known)) - set(found)
-        for place in stale:
-            ir.async_delete_issue(self._hass, DOMAIN, _issue_id(*place))
-        self._known = dict(found)
-
-    @callback
-    def async_forget(self, place: tuple[str, int]) -> None:
-        """Judge a compartment afresh at the next check."""
-        if self._known is not None:
-            self._known.pop(place, None)
 
 
 def duplicate_issue_id(entry_id: str) -> str:
@@ -220,10 +148,6 @@ def _identity(entry: ConfigEntry) -> str | None:
         return controller_identity(entry.data)
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _issue_id(wall_id: str, number: int) -> str:
-    return f"presence_{wall_id}_{number}"
 
 
 class ParcelSensorRepair(RepairsFlow):
