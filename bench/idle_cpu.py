@@ -78,11 +78,8 @@ from custom_components.parcel_locker.const import (
     FRAMER_SOCKET,
     SUBENTRY_WALL,
 )
-from custom_components.parcel_locker.domain.wiring import WallMap
-from custom_components.parcel_locker.wall_config import (
-    CONF_NAME,
-    OPTIONAL_POINT_NAMES,
-)
+from custom_components.parcel_locker.domain.wiring import OPTIONAL_POINT_NAMES, WallMap
+from custom_components.parcel_locker.wall_config import CONF_NAME
 from custom_components.parcel_locker.wall_form import (
     build_wall,
     check_wall_form,
