@@ -15,16 +15,27 @@ Values of the slow tier are kept between full polls, so every reading is
 complete. Registers come before bits in a poll: a counter read before its door
 contact means a door seen closed has had every counted opening (see
 ``domain.door_truth``), and the doors, read last, are as fresh as can be when
-the poll ends. No Home Assistant imports: the benchmark drives this directly.
+the poll ends.
+
+An idle wall answers the same words poll after poll: each block's words are
+kept, a block is decoded again only when its words changed, and a poll that
+read nothing new gives the very same ``WallReading`` (so the coordinator and
+the entities have nothing to do either). No Home Assistant imports: the
+benchmark drives this directly.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from typing import Any, Literal
 
-from modbus_connection import ModbusConnection, ModbusExceptionError, ModbusUnit
+from modbus_connection import (
+    ModbusConnection,
+    ModbusExceptionError,
+    ModbusUnit,
+    ReadBlock,
+)
 from modbus_connection.model import (
     CoilField,
     DiscreteInputField,
@@ -57,6 +68,8 @@ from .domain.wiring import (
 
 type RegisterFields = Mapping[str, tuple[RegisterField[Any], Table]]
 type BitFields = Mapping[str, CoilField | DiscreteInputField]
+type ReadField = RegisterField[Any] | CoilField | DiscreteInputField
+type Space = Literal["coil", "discrete", "input", "holding"]
 
 
 class WallDecoder:
@@ -85,6 +98,7 @@ class WallDecoder:
     def decode(self, values: Mapping[str, Any]) -> WallReading:
         """The reading the values stand for; points not read are None."""
         compartments = {}
+        openings = {}
         for number, keys in self._keys:
             lock, door, latch, presence, temperature, setpoint, counter = keys
             compartments[number] = CompartmentReading(
@@ -94,9 +108,10 @@ class WallDecoder:
                 present=self.bit(values, presence),
                 temperature=values.get(temperature),
                 setpoint=values.get(setpoint),
-                openings=values.get(counter),
             )
-        return WallReading(compartments, self._keypad(values))
+            if (count := values.get(counter)) is not None:
+                openings[number] = count
+        return WallReading(compartments, self._keypad(values), openings)
 
     def _keypad(self, values: Mapping[str, Any]) -> KeypadReading | None:
         sequence = values.get(keypad_key(KeypadRole.SEQUENCE))
@@ -131,6 +146,10 @@ def _bit_component(
     return component
 
 
+def _register_space(table: Table) -> RegisterSpace:
+    return "input" if table is Table.INPUT else "holding"
+
+
 def _register_component(
     unit: ModbusUnit, wall: WallMap, fields: RegisterFields
 ) -> ManualComponent:
@@ -138,16 +157,164 @@ def _register_component(
         unit, max_gap=wall.register_gap, max_span=MAX_REGISTERS_PER_READ
     )
     for key, (register_field, table) in fields.items():
-        space: RegisterSpace = "input" if table is Table.INPUT else "holding"
-        component.add(key, register_field, space=space)
+        component.add(key, register_field, space=_register_space(table))
     return component
 
 
-def _requests(components: Iterable[ManualComponent]) -> int:
-    return sum(
-        len(blocks)
-        for component in components
-        for blocks in component._build_plan().blocks.values()  # noqa: SLF001
+def _reader(
+    unit: ModbusUnit, space: Space
+) -> Callable[[int, int], Awaitable[list[int] | list[bool]]]:
+    """The unit's read request for one table."""
+    readers: dict[Space, Callable[[int, int], Awaitable[list[int] | list[bool]]]] = {
+        "coil": unit.read_coils,
+        "discrete": unit.read_discrete_inputs,
+        "input": unit.read_input_registers,
+        "holding": unit.read_holding_registers,
+    }
+    return readers[space]
+
+
+class _Block:
+    """One read request, the fields it covers and the words it answered last."""
+
+    __slots__ = ("count", "fields", "read", "space", "start", "words")
+
+    def __init__(
+        self,
+        unit: ModbusUnit,
+        space: Space,
+        span: tuple[int, int],
+        fields: list[tuple[str, ReadField]],
+    ) -> None:
+        """Keep each field with its place in the block's words."""
+        self.space = space
+        self.start, self.count = span
+        self.read = _reader(unit, space)
+        self.fields = [
+            (key, field, field.address - self.start, field.count)
+            for key, field in fields
+        ]
+        self.words: list[int] | list[bool] | None = None
+
+
+class _Reads:
+    """The requests of one component, decoded only where the words changed.
+
+    The component plans the blocks (``modbus_connection``'s own planning) and
+    does the writes; reading the blocks here keeps their words, so a poll that
+    reads the same words again decodes nothing.
+    """
+
+    def __init__(
+        self,
+        unit: ModbusUnit,
+        component: ManualComponent,
+        fields: Mapping[str, tuple[ReadField, Space]],
+    ) -> None:
+        """Plan the component's blocks and which of ``fields`` each one covers."""
+        self.component = component
+        self.keys = frozenset(fields)
+        self.blocks = [
+            _Block(
+                unit,
+                space,
+                (start, count),
+                [
+                    (key, field)
+                    for key, (field, field_space) in fields.items()
+                    if field_space == space and start <= field.address < start + count
+                ],
+            )
+            for space, spans in component._build_plan().blocks.items()  # noqa: SLF001
+            for start, count in spans
+        ]
+        self.values: dict[str, Any] = {}
+
+    def forget(self) -> None:
+        """Forget the words read: the next read decodes every block again."""
+        for block in self.blocks:
+            block.words = None
+
+    def assume(self, key: str, value: Any) -> None:
+        """Take ``value`` as read for ``key`` (just written) until its block is read.
+
+        The block's words are forgotten, so the next read decodes them afresh
+        whatever the controller made of the write.
+        """
+        self.values[key] = value
+        for block in self.blocks:
+            if any(field_key == key for field_key, *_ in block.fields):
+                block.words = None
+
+    async def read(self) -> bool:
+        """Read every block; True when any answered other words than last time.
+
+        Raises ``modbus_connection.ModbusError`` when the controller fails.
+        """
+        changed = False
+        for block in self.blocks:
+            try:
+                words = await block.read(block.start, block.count)
+            except ModbusExceptionError as err:
+                # As the component's own read says it: which block was refused.
+                raise ModbusExceptionError.from_code(
+                    err.exception_code,
+                    f"{block.space} block read at address {block.start} (count "
+                    f"{block.count}) returned Modbus exception code "
+                    f"{err.exception_code}",
+                    block=ReadBlock(block.space, block.start, block.count),
+                ) from err
+            if words == block.words:
+                continue
+            block.words = words
+            changed = True
+            for key, field, offset, width in block.fields:
+                self.values[key] = field.decode(list(words[offset : offset + width]))
+        return changed
+
+
+def _bit_reads(unit: ModbusUnit, wall: WallMap, fields: BitFields) -> _Reads:
+    return _Reads(
+        unit,
+        _bit_component(unit, wall, fields),
+        {key: (bit_field, bit_field.space) for key, bit_field in fields.items()},
+    )
+
+
+def _register_reads(unit: ModbusUnit, wall: WallMap, fields: RegisterFields) -> _Reads:
+    return _Reads(
+        unit,
+        _register_component(unit, wall, fields),
+        {
+            key: (field, _register_space(table))
+            for key, (field, table) in fields.items()
+        },
+    )
+
+
+async def _read_all(reads: Iterable[_Reads]) -> bool:
+    """Read each in turn (never gathered); True when any read new words."""
+    changed = False
+    for each in reads:
+        changed |= await each.read()
+    return changed
+
+
+def _requests(reads: Iterable[_Reads]) -> int:
+    return sum(len(each.blocks) for each in reads)
+
+
+def _sharing(new: WallReading, old: WallReading) -> WallReading:
+    """``new`` with ``old``'s compartments and keypad where they are equal.
+
+    After a full poll only the counters read differ: the compartments stay the
+    very same object, so whoever compares them next compares one pointer, not
+    every compartment.
+    """
+    return WallReading(
+        old.compartments if new.compartments == old.compartments else new.compartments,
+        old.keypad if new.keypad == old.keypad else new.keypad,
+        new.openings,
     )
 
 
@@ -161,14 +328,19 @@ class WallLink:
         self._units = {
             unit_id: connection.for_unit(unit_id) for unit_id in wall.unit_ids()
         }
-        self._bits: list[ManualComponent] = []
-        self._registers: list[ManualComponent] = []
-        self._slow: list[ManualComponent] = []
-        self._all_counters: list[ManualComponent] = []
+        self._bits: list[_Reads] = []
+        self._registers: list[_Reads] = []
+        self._slow: list[_Reads] = []
+        self._all_counters: list[_Reads] = []
         self._owner: dict[str, ManualComponent] = {}
-        # Each compartment's counter field, to read a few of them on demand.
+        # Each compartment's counter field, to read a few of them on demand,
+        # and its door's key: a door that reads open gets its counter read.
         self._counter_fields: dict[int, tuple[int, str, RegisterFields]] = {}
-        self._counter_reads: dict[frozenset[int], list[ManualComponent]] = {}
+        self._door_keys = {
+            compartment.number: point_key(compartment.number, Role.DOOR)
+            for compartment in wall.compartments
+        }
+        self._counter_reads: dict[frozenset[int], list[_Reads]] = {}
         for unit_id, fields in component_fields(wall).items():
             unit = self._units[unit_id]
             for target, register_fields in (
@@ -177,32 +349,22 @@ class WallLink:
                 (self._registers, fields.registers),
             ):
                 if register_fields:
-                    self._add(
-                        target,
-                        register_fields,
-                        _register_component(unit, wall, register_fields),
-                    )
+                    self._add(target, _register_reads(unit, wall, register_fields))
             if fields.bits:
-                self._add(
-                    self._bits, fields.bits, _bit_component(unit, wall, fields.bits)
-                )
+                self._add(self._bits, _bit_reads(unit, wall, fields.bits))
             for key, value in fields.counters.items():
                 number = int(key.split(".", 1)[0])
                 self._counter_fields[number] = (unit_id, key, {key: value})
-        # Values of the slow tier, kept between full polls.
-        self._slow_values: dict[str, Any] | None = None
-        # The last values read and what they decoded to: an unchanged wall is
-        # not decoded again, and gives the very same reading (cheap to compare).
-        self._last: tuple[dict[str, Any], WallReading] | None = None
+        # The counters read by the last poll and what it decoded to: a poll
+        # that read the same counters and no new words gives the very same
+        # reading (cheap to compare). None: no poll yet, or a setpoint written.
+        self._last: tuple[tuple[_Reads, ...], WallReading] | None = None
+        self._open_doors: list[int] = []
+        self._slow_read = False
 
-    def _add(
-        self,
-        target: list[ManualComponent],
-        keys: Iterable[str],
-        component: ManualComponent,
-    ) -> None:
-        target.append(component)
-        self._owner.update(dict.fromkeys(keys, component))
+    def _add(self, target: list[_Reads], reads: _Reads) -> None:
+        target.append(reads)
+        self._owner.update(dict.fromkeys(reads.keys, reads.component))
 
     @property
     def requests_per_poll(self) -> int:
@@ -229,67 +391,108 @@ class WallLink:
         ``watched``: compartments whose door-open counters are read on this poll
         (ignored on a full poll, which reads them all). Components are read one
         after the other, never gathered, so a lock release queued meanwhile
-        waits for one request at most.
+        waits for one request at most. Values of the slow tier are kept between
+        full polls; counters not read on this poll read None.
         Raises ``modbus_connection.ModbusError`` when the controller fails.
         """
-        values: dict[str, Any] = {}
-        full = full or self._slow_values is None
+        try:
+            return await self._read(full=full, watched=watched)
+        except BaseException:
+            # Some blocks may have been read and kept before the failure: the
+            # next poll trusts none of them and decodes everything afresh.
+            self._forget()
+            raise
+
+    async def _read(self, *, full: bool, watched: Collection[int]) -> WallReading:
+        full = full or not self._slow_read
         if full:
-            slow: dict[str, Any] = {}
-            for component in self._slow:
-                slow.update(await component.async_update(notify=False))
-            self._slow_values = slow
+            self._slow_read = True
             counters = self._all_counters
+            changed = await _read_all((*self._slow, *counters, *self._registers))
         else:
             counters = self._counters_of(watched)
-        assert self._slow_values is not None  # noqa: S101 - set just above
-        values.update(self._slow_values)
-        for component in (*counters, *self._registers, *self._bits):
-            values.update(await component.async_update(notify=False))
-        if self._counter_fields:
-            await self._read_counters_of_open_doors(values)
-        if self._last is not None and self._last[0] == values:
+            changed = await _read_all((*counters, *self._registers))
+        doors_moved = await _read_all(self._bits)
+        if doors_moved:
+            self._open_doors = self._doors_open()
+        if not full and self._open_doors:
+            # A full poll has read every counter already.
+            more = self._counters_of(
+                [number for number in self._open_doors if number not in watched]
+            )
+            changed |= await _read_all(more)
+            counters = [*counters, *more]
+        read_counters = tuple(counters)
+        if (
+            not (changed or doors_moved)
+            and self._last is not None
+            and self._last[0] == read_counters
+        ):
             return self._last[1]
+        return self._decode(read_counters)
+
+    def _forget(self) -> None:
+        """Forget every block's words and the last reading."""
+        self._last = None
+        for reads in (
+            *self._slow,
+            *self._all_counters,
+            *self._registers,
+            *self._bits,
+            *(each for group in self._counter_reads.values() for each in group),
+        ):
+            reads.forget()
+
+    def _decode(self, read_counters: tuple[_Reads, ...]) -> WallReading:
+        """The reading of the values kept, with the counters this poll read."""
+        values: dict[str, Any] = {}
+        for reads in (*self._slow, *read_counters, *self._registers, *self._bits):
+            values.update(reads.values)
         reading = self._decoder.decode(values)
-        self._last = (values, reading)
+        if self._last is not None:
+            reading = _sharing(reading, self._last[1])
+        self._last = (read_counters, reading)
         return reading
 
-    def _counters_of(self, numbers: Collection[int]) -> list[ManualComponent]:
-        """Components reading the counters of ``numbers`` (built once per set)."""
+    def _counters_of(self, numbers: Collection[int]) -> list[_Reads]:
+        """Reads of the counters of ``numbers`` (built once per set)."""
         wanted = frozenset(
             number for number in numbers if number in self._counter_fields
         )
         if not wanted:
             return []
-        components = self._counter_reads.get(wanted)
-        if components is None:
+        reads = self._counter_reads.get(wanted)
+        if reads is None:
             by_unit: dict[int, dict[str, tuple[RegisterField[Any], Table]]] = {}
             for number in sorted(wanted):
                 unit_id, _, field = self._counter_fields[number]
                 by_unit.setdefault(unit_id, {}).update(field)
-            components = [
-                _register_component(self._units[unit_id], self.wall, fields)
+            reads = [
+                _register_reads(self._units[unit_id], self.wall, fields)
                 for unit_id, fields in by_unit.items()
             ]
             if len(self._counter_reads) > 64:  # noqa: PLR2004 - a bound, not a tuning
                 self._counter_reads.clear()
-            self._counter_reads[wanted] = components
-        return components
+            self._counter_reads[wanted] = reads
+        return reads
 
-    async def _read_counters_of_open_doors(self, values: dict[str, Any]) -> None:
-        """A door that reads open gets its counter read now, if it was not yet.
+    def _doors_open(self) -> list[int]:
+        """The compartments with a door counter whose door reads open.
 
-        Read after the contact, the counter includes the opening that contact
-        shows, if it really opened: that is what tells it from chatter.
+        Their counters are read right after the doors: read after the
+        contact, the counter includes the opening that contact shows, if it
+        really opened; that is what tells it from chatter.
         """
-        unread = [
+        if not self._counter_fields:
+            return []
+        doors: dict[str, Any] = {}
+        for reads in self._bits:
+            doors.update(reads.values)
+        return [
             number
-            for number, (_, key, _) in self._counter_fields.items()
-            if key not in values
-            and self._decoder.bit(values, point_key(number, Role.DOOR)) is False
+            for number in self._counter_fields
+            if self._decoder.bit(doors, self._door_keys[number]) is False
         ]
-        for component in self._counters_of(unread):
-            values.update(await component.async_update(notify=False))
 
     async def _write(self, key: str, value: Any) -> None:
         await self._owner[key].write(key, value)
@@ -343,8 +546,10 @@ class WallLink:
         """
         key = point_key(number, Role.SETPOINT)
         await self._write(key, celsius)
-        if self._slow_values is not None:
-            self._slow_values[key] = celsius
+        for reads in self._slow:
+            if key in reads.keys:
+                reads.assume(key, celsius)
+                self._last = None
 
 
 async def probe_wall(

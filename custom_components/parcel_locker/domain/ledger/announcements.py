@@ -96,7 +96,7 @@ class Announcements:
     def tick(self, now: datetime) -> list[DomainEvent]:
         """Announcements whose time is up lapse."""
         events: list[DomainEvent] = []
-        for parcel in self._parcels:
+        for parcel in self._parcels.in_progress():
             until = parcel.expected_until
             if parcel.state is not ParcelState.ANNOUNCED or until is None:
                 continue

@@ -46,13 +46,14 @@ def tracking_key(tracking: str) -> str:
 class Parcels:
     """Every parcel by id: the active ones and the newest finished ones."""
 
-    __slots__ = ("_journal", "_parcels", "_walls")
+    __slots__ = ("_in_progress", "_journal", "_parcels", "_walls")
 
     def __init__(self, walls: Walls, journal: Journal) -> None:
         """Start with no parcel."""
         self._walls = walls
         self._journal = journal
         self._parcels: dict[str, Parcel] = {}
+        self._in_progress: tuple[int, list[Parcel]] | None = None
 
     def __iter__(self) -> Iterator[Parcel]:
         """The parcels, oldest first (the stored order)."""
@@ -62,9 +63,25 @@ class Parcels:
         """Number of parcels, finished ones included."""
         return len(self._parcels)
 
+    def in_progress(self) -> list[Parcel]:
+        """The parcels not finished yet, oldest first: those time can act on.
+
+        Worked out once per revision (every change of state moves it), so a
+        poll that changed nothing does not walk the finished ones kept for
+        history again.
+        """
+        revision = self._journal.revision
+        if self._in_progress is None or self._in_progress[0] != revision:
+            self._in_progress = (
+                revision,
+                [parcel for parcel in self._parcels.values() if not parcel.finished],
+            )
+        return list(self._in_progress[1])
+
     def restore(self, parcels: dict[str, Parcel]) -> None:
         """Take the parcels read from storage."""
         self._parcels = parcels
+        self._in_progress = None
 
     # -- lookups -----------------------------------------------------------------
 
