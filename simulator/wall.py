@@ -165,6 +165,9 @@ class SimulatedWall:
         ]
         self.coil_writes: list[tuple[int, bool]] = []
         self.keypad_sequence = 0
+        # Reads answered that covered the keypad's sequence register: a hub
+        # reads it once a poll, so this counts polls from the wall's side.
+        self.keypad_reads = 0
         self.keypad_code = 0
         self.keypad_digits = 0
         self.keypad_entry = ""
@@ -484,6 +487,8 @@ class SimulatedWall:
     def read_input_registers(self, address: int, count: int) -> list[int]:
         """Read temperatures, the keypad and the counters as uint16 wire values."""
         self._refuse_lacking(self._lacking_input(), address, count, MAX_READ_REGISTERS)
+        if self.keypad and address <= KEYPAD_SEQUENCE < address + count:
+            self.keypad_reads += 1
         return [self._input_at(a) for a in range(address, address + count)]
 
     def _lacking_input(self) -> list[range]:
