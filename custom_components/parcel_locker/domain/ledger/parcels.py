@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 import secrets
 from typing import Any
 
-from ..sizes import Size
 from .errors import ErrorKey, LedgerError
 from .journal import Journal
 from .model import (
@@ -29,6 +28,7 @@ from .model import (
     UNKNOWN_RECIPIENT,
     Compartment,
     CompartmentStatus,
+    Consignment,
     Parcel,
     ParcelKind,
     ParcelState,
@@ -122,12 +122,8 @@ class Parcels:
         self,
         comp: Compartment,
         kind: ParcelKind,
+        consignment: Consignment,
         *,
-        recipient: str,
-        size: Size,
-        carrier: str,
-        tracking: str | None,
-        cold: bool,
         now: datetime,
         until: datetime,
         created_by: str | None = None,
@@ -141,11 +137,7 @@ class Parcels:
         parcel = self.unplaced(
             kind,
             ParcelState.RESERVED,
-            recipient=recipient,
-            size=size,
-            carrier=carrier,
-            tracking=tracking,
-            cold=cold,
+            consignment,
             wall=comp.wall,
             now=now,
             created_by=created_by,
@@ -170,12 +162,8 @@ class Parcels:
         self,
         kind: ParcelKind,
         state: ParcelState,
+        consignment: Consignment,
         *,
-        recipient: str,
-        size: Size,
-        carrier: str,
-        tracking: str | None,
-        cold: bool,
         wall: str | None,
         now: datetime,
         created_by: str | None = None,
@@ -185,28 +173,16 @@ class Parcels:
 
         Its compartment (if it gets one) is the caller's to set.
         """
-        parcel = announced or Parcel(
-            parcel_id=self._new_id(),
-            kind=kind,
-            state=state,
-            recipient=recipient,
-            size=size,
-            carrier=carrier,
-            tracking=tracking,
-            cold=bool(cold),
-            wall=None,
-            number=None,
-            compartment=None,
+        parcel = announced or Parcel.new(
+            self._new_id(),
+            kind,
+            state,
+            consignment,
             created=now,
-            reserved_until=None,
             created_by=created_by,
         )
         parcel.state = state
-        parcel.recipient = recipient
-        parcel.size = size
-        parcel.carrier = carrier
-        parcel.tracking = tracking
-        parcel.cold = bool(cold)
+        parcel.describe(consignment)
         parcel.wall = wall
         self._parcels[parcel.parcel_id] = parcel
         self._journal.changed()
