@@ -348,6 +348,14 @@ async def test_port_range_is_in_the_schema(
 
 # -- talking to the controller: every failure, then recovery --------------------------
 
+# A wall's test read fails: what the wall form says.
+WALL_READ_ERRORS = [
+    (GatewayTargetError(), "wall_not_answering"),
+    (ModbusTimeoutError("no answer"), "wall_not_answering"),
+    (ModbusConnectionError("reset"), "cannot_connect"),
+    (RuntimeError("boom"), "unknown"),
+]
+
 
 @pytest.mark.parametrize(
     ("side_effect", "expected_error"),
@@ -381,15 +389,7 @@ async def test_connection_errors(
     assert mock_setup_entry.call_count == 1
 
 
-@pytest.mark.parametrize(
-    ("side_effect", "expected_error"),
-    [
-        (GatewayTargetError(), "wall_not_answering"),
-        (ModbusTimeoutError("no answer"), "wall_not_answering"),
-        (ModbusConnectionError("reset"), "cannot_connect"),
-        (RuntimeError("boom"), "unknown"),
-    ],
-)
+@pytest.mark.parametrize(("side_effect", "expected_error"), WALL_READ_ERRORS)
 async def test_wall_read_errors(
     hass: HomeAssistant,
     controller: FakeController,
@@ -414,15 +414,7 @@ async def test_wall_read_errors(
     assert all(link._closed for link in controller.links), "every link closed"
 
 
-@pytest.mark.parametrize(
-    ("side_effect", "expected_error"),
-    [
-        (GatewayTargetError(), "wall_not_answering"),
-        (ModbusTimeoutError("no answer"), "wall_not_answering"),
-        (ModbusConnectionError("reset"), "cannot_connect"),
-        (RuntimeError("boom"), "unknown"),
-    ],
-)
+@pytest.mark.parametrize(("side_effect", "expected_error"), WALL_READ_ERRORS)
 async def test_wall_subentry_read_errors(
     hass: HomeAssistant,
     controller: FakeController,
