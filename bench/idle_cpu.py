@@ -4,8 +4,9 @@ For every scenario this starts, as processes of their own, on 127.0.0.1 only:
 
 * the locker-wall simulator (``python -m simulator``), one controller serving
   walls of 250 compartments with every optional point (latch, parcel sensor,
-  temperature, a setpoint on the cooled compartments 21 and 22, keypad) on unit
-  ids 1..N;
+  temperature, a setpoint on the cooled compartments 21 and 22, keypad, and
+  layout 1.1's door-open counters and keypad ring) on unit ids 1..N, with its
+  web page on loopback (the bench asks it how often the keypad was read);
 * a real Home Assistant (``scripts/run_hass.py``) in a temporary config
   directory: a minimal ``configuration.yaml`` (no ``default_config``), the
   integration linked into ``custom_components`` as ``scripts/develop`` does,
@@ -20,11 +21,18 @@ nanosecond) at the start and the end of a window (``--seconds``, 60) in which
 nothing happens at the walls, and reports CPU seconds per minute. ``baseline``
 is the same Home Assistant without the entry.
 
+Polls are counted at the wall: every poll reads the keypad's sequence register
+of every wall once, and the simulator counts those reads. So counting costs
+Home Assistant nothing; ``--log-polls`` counts them as this bench once did,
+from the integration's debug log, which costs Home Assistant a log record a
+poll.
+
 Run from the repository root (Linux only: it reads ``/proc``)::
 
     .venv/bin/python -m bench.idle_cpu                 # all scenarios, twice
     .venv/bin/python -m bench.idle_cpu --json
     .venv/bin/python -m bench.idle_cpu --scenario "1 x 250" --seconds 30 --repeat 1
+    .venv/bin/python -m bench.idle_cpu --log-polls     # count from the debug log
 
 It needs the Home Assistant frontend package (``scripts/setup --oldest
 --develop``): Home Assistant sets up its frontend even without
@@ -55,6 +63,7 @@ import sys
 import tempfile
 import time
 from typing import IO, Any
+import urllib.request
 
 from homeassistant.util.ulid import ulid_now
 
@@ -144,7 +153,7 @@ class Run:
     entities: int
     """parcel_locker entities in the entity registry at the end of the window."""
     polls: int | None
-    """Coordinator refreshes logged during the window (None: not counted)."""
+    """Polls during the window, counted at the wall (None: no wall)."""
     window_seconds: float
     cpu_seconds: float
     cpu_per_minute: float
@@ -245,8 +254,17 @@ def wait_for(what: str, check: Any, child: Child, timeout: float) -> Any:
         time.sleep(0.2)
 
 
-def start_simulator(workdir: Path, walls: int) -> tuple[Child, int]:
-    """The simulator on a free loopback port; returns it and its Modbus port."""
+@dataclass(frozen=True, slots=True)
+class Simulator:
+    """The simulator's process, its Modbus port and its web page."""
+
+    child: Child
+    port: int
+    web: str
+
+
+def start_simulator(workdir: Path, walls: int) -> Simulator:
+    """The simulator on free loopback ports, every optional point of layout 1.1."""
     argv = [
         sys.executable,
         "-m",
@@ -255,7 +273,12 @@ def start_simulator(workdir: Path, walls: int) -> tuple[Child, int]:
         HOST,
         "--port",
         "0",
-        "--no-web",
+        "--web-host",
+        HOST,
+        "--web-port",
+        "0",
+        "--layout",
+        "1.1",
         "--unit",
         ",".join(str(unit) for unit in range(1, walls + 1)),
         "--sizes",
@@ -264,21 +287,35 @@ def start_simulator(workdir: Path, walls: int) -> tuple[Child, int]:
         COOLED,
     ]
     child = Child("simulator", argv, workdir / "simulator.log", child_env())
-    pattern = re.compile(rf"Modbus TCP: {re.escape(HOST)}:(\d+)")
+    modbus = re.compile(rf"Modbus TCP: {re.escape(HOST)}:(\d+)")
+    page = re.compile(rf"Web page: +(http://{re.escape(HOST)}:\d+)/")
 
-    def port() -> int | None:
-        match = pattern.search(child.text())
-        return int(match.group(1)) if match else None
+    def ready() -> Simulator | None:
+        text = child.text()
+        port, web = modbus.search(text), page.search(text)
+        if port is None or web is None:
+            return None
+        return Simulator(child, int(port.group(1)), web.group(1))
 
-    return child, wait_for("simulator port", port, child, 30)
+    result: Simulator = wait_for("simulator ports", ready, child, 30)
+    return result
+
+
+def keypad_reads(simulator: Simulator) -> int:
+    """How often unit 1's keypad was read: once a poll (every poll reads it)."""
+    with urllib.request.urlopen(  # noqa: S310 - our own page, on loopback
+        f"{simulator.web}/api/state", timeout=10
+    ) as response:
+        state = json.load(response)
+    return int(state["walls"][0]["keypad"]["reads"])
 
 
 # -- the Home Assistant configuration ------------------------------------------
 
 
-def configuration_yaml(port: int, *, count_polls: bool) -> str:
+def configuration_yaml(port: int, *, log_polls: bool) -> str:
     logs = {"homeassistant.bootstrap": "info"}
-    if count_polls:
+    if log_polls:
         logs[f"custom_components.{DOMAIN}"] = "debug"
     lines = [
         "# Written by bench/idle_cpu.py: no default_config, loopback only.",
@@ -379,10 +416,15 @@ def config_entries_file(modbus_port: int, walls: int) -> dict[str, Any]:
 
 
 def write_config(
-    config: Path, http_port: int, modbus_port: int | None, walls: int, *, count: bool
+    config: Path,
+    http_port: int,
+    modbus_port: int | None,
+    walls: int,
+    *,
+    log_polls: bool,
 ) -> None:
     (config / "configuration.yaml").write_text(
-        configuration_yaml(http_port, count_polls=count), encoding="utf-8"
+        configuration_yaml(http_port, log_polls=log_polls), encoding="utf-8"
     )
     (config / "custom_components").mkdir()
     (config / "custom_components" / DOMAIN).symlink_to(
@@ -482,14 +524,18 @@ class Snapshot:
     polls: int
 
 
-def snapshot(hass: Child, simulator: Child | None) -> Snapshot:
-    polls = len(POLL_LINE.findall(hass.text()))
+def snapshot(hass: Child, simulator: Simulator | None, *, log_polls: bool) -> Snapshot:
+    """The counters now; polls from the debug log, else from the wall."""
+    if log_polls:
+        polls = len(POLL_LINE.findall(hass.text()))
+    else:
+        polls = keypad_reads(simulator) if simulator else 0
     busy, total = machine_ticks()
     return Snapshot(
         at=time.monotonic(),
         cpu=cpu_seconds(hass.pid),
         stat_cpu=stat_cpu_seconds(hass.pid),
-        simulator_cpu=cpu_seconds(simulator.pid) if simulator else None,
+        simulator_cpu=cpu_seconds(simulator.child.pid) if simulator else None,
         machine_busy=busy,
         machine_total=total,
         polls=polls,
@@ -533,17 +579,20 @@ def run_once(
     scenario: Scenario, index: int, args: argparse.Namespace, workdir: Path
 ) -> Run:
     label = f"{scenario.name} run {index}"
-    count = not args.no_poll_count
+    log_polls = args.log_polls
     config = workdir / "config"
     config.mkdir()
-    simulator: Child | None = None
+    simulator: Simulator | None = None
     hass: Child | None = None
     try:
         modbus_port = None
         if scenario.walls:
             print(f"{label}: starting the simulator ...", file=sys.stderr)
-            simulator, modbus_port = start_simulator(workdir, scenario.walls)
-        write_config(config, free_port(), modbus_port, scenario.walls, count=count)
+            simulator = start_simulator(workdir, scenario.walls)
+            modbus_port = simulator.port
+        write_config(
+            config, free_port(), modbus_port, scenario.walls, log_polls=log_polls
+        )
         print(f"{label}: starting Home Assistant ...", file=sys.stderr)
         hass = start_home_assistant(config, workdir)
         startup = wait_until_ready(hass, config, scenario.walls, label)
@@ -553,13 +602,13 @@ def run_once(
         )
         time.sleep(args.warmup)
         print(f"{label}: measuring {args.seconds:.0f} s ...", file=sys.stderr)
-        before = snapshot(hass, simulator)
+        before = snapshot(hass, simulator, log_polls=log_polls)
         time.sleep(args.seconds)
-        after = snapshot(hass, simulator)
+        after = snapshot(hass, simulator, log_polls=log_polls)
         rss = peak_rss_mb(hass.pid)
         check_log(hass, label)
     finally:
-        for child in (hass, simulator):
+        for child in (hass, simulator.child if simulator else None):
             if child is not None:
                 child.stop()
 
@@ -578,7 +627,7 @@ def run_once(
         run=index,
         walls=scenario.walls,
         entities=registry_entities(config),
-        polls=after.polls - before.polls if count and scenario.walls else None,
+        polls=after.polls - before.polls if scenario.walls else None,
         window_seconds=round(window, 2),
         cpu_seconds=round(used, 3),
         cpu_per_minute=round(used / window * 60, 3),
@@ -691,8 +740,9 @@ def format_table(summaries: Sequence[Summary]) -> str:
 LEGEND = """\
 Legend
   entities        parcel_locker entities in the entity registry
-  polls seen      coordinator refreshes during each window ("Finished fetching"
-                  debug lines); about one per second at poll_interval 1
+  polls seen      polls during each window, counted at the wall (reads of unit
+                  1's keypad; with --log-polls, "Finished fetching" debug
+                  lines); about one per second at poll_interval 1
   CPU s/min       CPU time (user + system, all threads) of the Home Assistant
                   process during the window, per minute of wall-clock time
   (min)           the lowest run: other load on the machine only ever adds
@@ -775,9 +825,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"runs per scenario, interleaved (default {REPEAT})",
     )
     parser.add_argument(
-        "--no-poll-count",
+        "--log-polls",
         action="store_true",
-        help="keep the integration's logger at warning (no 'polls seen')",
+        help="count polls from the integration's debug log (a log record a poll)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temporary directories"
@@ -859,7 +909,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "seconds": args.seconds,
                 "warmup": args.warmup,
                 "repeat": args.repeat,
-                "poll_count": not args.no_poll_count,
+                "polls_counted_from": "debug log" if args.log_polls else "wall",
                 "elapsed_seconds": round(elapsed, 1),
             },
             "runs": [asdict(run) for run in runs],

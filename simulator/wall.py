@@ -164,14 +164,10 @@ class SimulatedWall:
             for n in range(1, compartments + 1)
         ]
         self.coil_writes: list[tuple[int, bool]] = []
-        self.keypad_sequence = 0
-        self.keypad_code = 0
-        self.keypad_digits = 0
-        self.keypad_entry = ""
-        self.keypad_feedback = KeypadFeedback.IDLE
-        self.keypad_ring: list[tuple[int, int, int]] = [(0, 0, 0)] * KEYPAD_RING_SLOTS
-        """Layout 1.1: per slot (sequence, code, digits); slot = sequence % 8."""
-        self.keypad_feedback_sequence = 0
+        # Reads answered that covered the keypad's sequence register: a hub
+        # reads it once a poll, so this counts polls from the wall's side.
+        self.keypad_reads = 0
+        self._clear_keypad()
         self._listeners: list[Callable[[], None]] = []
         self._scheduler: Scheduler | None = None
         self._timers: dict[tuple[str, int], Timer] = {}
@@ -308,14 +304,19 @@ class SimulatedWall:
             if comp.coil:
                 self._drop_coil(comp)
             comp.openings = 0
+        self._clear_keypad()
+        self._notify()
+
+    def _clear_keypad(self) -> None:
+        """The keypad's registers as the controller starts: nothing typed yet."""
         self.keypad_sequence = 0
         self.keypad_code = 0
         self.keypad_digits = 0
         self.keypad_entry = ""
         self.keypad_feedback = KeypadFeedback.IDLE
-        self.keypad_ring = [(0, 0, 0)] * KEYPAD_RING_SLOTS
+        self.keypad_ring: list[tuple[int, int, int]] = [(0, 0, 0)] * KEYPAD_RING_SLOTS
+        """Layout 1.1: per slot (sequence, code, digits); slot = sequence % 8."""
         self.keypad_feedback_sequence = 0
-        self._notify()
 
     def release_count(self, n: int) -> int:
         """How many times the hub wrote 1 to compartment ``n``'s coil."""
@@ -484,6 +485,8 @@ class SimulatedWall:
     def read_input_registers(self, address: int, count: int) -> list[int]:
         """Read temperatures, the keypad and the counters as uint16 wire values."""
         self._refuse_lacking(self._lacking_input(), address, count, MAX_READ_REGISTERS)
+        if self.keypad and address <= KEYPAD_SEQUENCE < address + count:
+            self.keypad_reads += 1
         return [self._input_at(a) for a in range(address, address + count)]
 
     def _lacking_input(self) -> list[range]:

@@ -83,6 +83,7 @@ def wall_state(unit: int, wall: SimulatedWall) -> dict[str, Any]:
             "entry": wall.keypad_entry,
             "feedback": int(wall.keypad_feedback),
             "feedback_text": KeypadFeedback(wall.keypad_feedback).name.lower(),
+            "reads": wall.keypad_reads,
         },
         "compartments": [_compartment_state(c, wall) for c in wall.compartments],
     }

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Generator
+import json
 import logging
 from pathlib import Path
+import re
 from typing import Any
 
 from freezegun.api import real_monotonic
@@ -61,6 +63,14 @@ BOB = "person.bob"
 CHARLIE = "person.charlie"
 # Residents without a Home Assistant login (parcels may still be for them).
 NO_LOGIN = ("dora", "ann")
+EXCEPTION_MESSAGES: dict[str, str] = {
+    key: text["message"]
+    for key, text in json.loads(
+        (
+            Path(__file__).parents[1] / "custom_components/parcel_locker/strings.json"
+        ).read_text(encoding="utf-8")
+    )["exceptions"].items()
+}
 
 
 @pytest.fixture(autouse=True)
@@ -442,3 +452,21 @@ async def deliver_parcel(
         if event.data["parcel_id"] == parcel["parcel_id"]
     ]
     return parcel, code_of(hass, event)
+
+
+def message(key: str, **placeholders: str | None) -> str:
+    """A pattern for ``pytest.raises(match=...)``: the translated message whole.
+
+    Each placeholder is filled in as given (None: any text, for what comes from
+    the controller or the disk); Home Assistant leaves the final period out.
+    """
+    parts = re.split(r"\{(\w+)\}", EXCEPTION_MESSAGES[key].rstrip("."))
+    pattern = "".join(
+        re.escape(part)
+        if index % 2 == 0
+        else ".+"
+        if placeholders[part] is None
+        else re.escape(str(placeholders[part]))
+        for index, part in enumerate(parts)
+    )
+    return f"^{pattern}$"

@@ -31,6 +31,7 @@ from homeassistant.core import HomeAssistant
 
 from custom_components.parcel_locker.domain.ledger import (
     CompartmentSpec,
+    Consignment,
     EventType,
     Ledger,
     LedgerSettings,
@@ -208,7 +209,7 @@ async def hold_flow(
 ) -> None:
     """Nothing fits: held at the desk, then handed over."""
     events = ledger.hold(
-        "person.bob", Size.XL, "DHL", f"H{cycle}", False, WALL, clock.tick()
+        Consignment("person.bob", Size.XL, "DHL", f"H{cycle}"), WALL, clock.tick()
     )
     parcel_id = str(events[0].data["parcel_id"])
     await saved(ledger, store, "hold", "held", parcel_id)

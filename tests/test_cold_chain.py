@@ -40,6 +40,7 @@ from .conftest import (
     capture_events,
     deliver_parcel,
     entity_id,
+    message,
     poll,
     simulator_connection,
     wall_subentry,
@@ -340,10 +341,12 @@ async def test_staff_write_the_setpoint_to_the_controller(
 
     # A controller that refuses the write: a translated error naming the place.
     simulator.faults.fail(1, Table.HOLDING_REGISTER, 20, writes_only=True)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(
+        HomeAssistantError,
+        match=message("setpoint_failed", compartment="A-21", error=None),
+    ) as err:
         await set_setpoint(hass, setpoint, 5.0, people[ALICE])
     assert err.value.translation_key == "setpoint_failed"
-    assert err.value.translation_placeholders["compartment"] == "A-21"
     assert wall.compartment(21).setpoint == 6.0
 
 

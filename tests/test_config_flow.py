@@ -348,6 +348,14 @@ async def test_port_range_is_in_the_schema(
 
 # -- talking to the controller: every failure, then recovery --------------------------
 
+# A wall's test read fails: what the wall form says.
+WALL_READ_ERRORS = [
+    (GatewayTargetError(), "wall_not_answering"),
+    (ModbusTimeoutError("no answer"), "wall_not_answering"),
+    (ModbusConnectionError("reset"), "cannot_connect"),
+    (RuntimeError("boom"), "unknown"),
+]
+
 
 @pytest.mark.parametrize(
     ("side_effect", "expected_error"),
@@ -381,15 +389,7 @@ async def test_connection_errors(
     assert mock_setup_entry.call_count == 1
 
 
-@pytest.mark.parametrize(
-    ("side_effect", "expected_error"),
-    [
-        (GatewayTargetError(), "wall_not_answering"),
-        (ModbusTimeoutError("no answer"), "wall_not_answering"),
-        (ModbusConnectionError("reset"), "cannot_connect"),
-        (RuntimeError("boom"), "unknown"),
-    ],
-)
+@pytest.mark.parametrize(("side_effect", "expected_error"), WALL_READ_ERRORS)
 async def test_wall_read_errors(
     hass: HomeAssistant,
     controller: FakeController,
@@ -411,6 +411,40 @@ async def test_wall_read_errors(
     result = await configure(hass.config_entries.flow, flow_id, wall_form())
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert mock_setup_entry.call_count == 1
+    assert all(link._closed for link in controller.links), "every link closed"
+
+
+@pytest.mark.parametrize(("side_effect", "expected_error"), WALL_READ_ERRORS)
+async def test_wall_subentry_read_errors(
+    hass: HomeAssistant,
+    controller: FakeController,
+    side_effect: Exception,
+    expected_error: str,
+) -> None:
+    """Adding a wall to a controller: its test read fails, said on the form; then not.
+
+    The entry is not loaded, so the wall flow reads on a link of its own.
+    """
+    entry = tcp_entry("127.0.0.1", 1502)
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_WALL), context={"source": SOURCE_USER}
+    )
+    controller.read_error = side_effect
+    result = await configure(
+        hass.config_entries.subentries, result["flow_id"], wall_form()
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": expected_error}
+    assert not entry.subentries
+
+    controller.read_error = None
+    result = await configure(
+        hass.config_entries.subentries, result["flow_id"], wall_form()
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert [wall.title for wall in entry.subentries.values()] == ["Lobby"]
     assert all(link._closed for link in controller.links), "every link closed"
 
 
@@ -1221,6 +1255,7 @@ async def test_reconfigure_onto_a_controller_known_by_its_announced_id(
 async def test_reconfigure_errors_then_recovers(
     hass: HomeAssistant,
     controller: FakeController,
+    mock_setup_entry: AsyncMock,
     side_effect: Exception,
     expected_error: str,
 ) -> None:
@@ -1234,11 +1269,12 @@ async def test_reconfigure_errors_then_recovers(
     )
     assert result["errors"] == {"base": expected_error}
     controller.connect_error = None
-    with patch(f"{FLOW}.async_setup_entry", return_value=True):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], tcp_form(1502, framer="rtu")
-        )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], tcp_form(1502, framer="rtu")
+    )
     assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert mock_setup_entry.call_count == 1
     assert entry.data[CONF_FRAMER] == "rtu"
     assert entry.unique_id == "controller:sim-1"
 

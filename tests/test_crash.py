@@ -55,7 +55,7 @@ from custom_components.parcel_locker.store import (
 from simulator.server import LockerSimulator
 
 from . import crash_child
-from .conftest import code_of, entity_id
+from .conftest import code_of, entity_id, message
 from .test_services import call, deliver, poll
 
 ROOT = Path(__file__).parents[1]
@@ -392,11 +392,15 @@ async def test_disk_failure_opens_nothing_and_loses_no_delivery(
         AtomicWriter, "sync", side_effect=OSError(28, "No space left on device")
     )
     with disk_full:
-        with pytest.raises(HomeAssistantError) as err:
+        with pytest.raises(
+            HomeAssistantError,
+            match=message("ledger_save_failed", error=None),
+        ) as err:
             await call(
                 hass, "assign_delivery", {"recipient": "person.bob", "carrier": "UPS"}
             )
         assert err.value.translation_key == "ledger_save_failed"
+        assert "No space left on device" in str(err.value)
         assert wall.release_count(number + 1) == 0  # nothing was opened
         wall.put_parcel(number)
         wall.close_door(number)

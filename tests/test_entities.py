@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.parcel_locker.const import DOMAIN
 from simulator.server import LockerSimulator, reference_wall
 
-from .conftest import SIZES, entity_id, pass_time, poll, wall_subentry
+from .conftest import SIZES, entity_id, message, pass_time, poll, wall_subentry
 
 
 async def test_door_and_lock_follow_the_wall(
@@ -118,12 +118,13 @@ async def test_lock_command_is_refused(
 ) -> None:
     """The solenoid relocks by itself; asking it to lock explains that."""
     lock = entity_id(entity_registry, "lock", "1_lock")
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(
+        ServiceValidationError, match=message("relocks_itself", compartment="A-01")
+    ) as err:
         await hass.services.async_call(
             "lock", "lock", {ATTR_ENTITY_ID: lock}, blocking=True
         )
     assert err.value.translation_key == "relocks_itself"
-    assert "A-01" in str(err.value)
     assert simulator.wall(1).coil_writes == []
 
 
@@ -136,12 +137,14 @@ async def test_release_while_controller_down_fails_clearly(
     """A release that cannot reach the controller says so and is not retried."""
     lock = entity_id(entity_registry, "lock", "4_lock")
     await simulator.stop()
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(
+        HomeAssistantError,
+        match=message("release_failed", compartment="A-04", error=None),
+    ) as err:
         await hass.services.async_call(
             "lock", "open", {ATTR_ENTITY_ID: lock}, blocking=True
         )
     assert err.value.translation_key == "release_failed"
-    assert "A-04" in str(err.value)
     await simulator.start()
     await poll(init_integration)
     assert simulator.wall(1).coil_writes == []

@@ -20,6 +20,7 @@ import math
 from typing import Any, NamedTuple
 
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from modbus_connection import IllegalDataAddressError, ModbusConnectionError, ReadBlock
 from modbus_connection.mock import MockModbusConnection, ReadEvent, WriteEvent
 import pytest
 
@@ -51,6 +52,7 @@ from custom_components.parcel_locker.domain.sizes import (
 )
 from custom_components.parcel_locker.domain.wiring import (
     ALLOWED_TABLES,
+    DOOR_COUNTER_OFFSET,
     KEYPAD_CODE_ADDRESS,
     KEYPAD_DIGITS_ADDRESS,
     KEYPAD_FEEDBACK_ADDRESS,
@@ -90,6 +92,7 @@ from custom_components.parcel_locker.wall_config import (
     wall_config,
 )
 from custom_components.parcel_locker.wall_link import (
+    NETWORK_STEP_REGISTERS,
     CompartmentReading,
     KeypadReading,
     WallLink,
@@ -1403,6 +1406,135 @@ async def test_poll_of_a_wall_without_optional_points() -> None:
         }
     )
     assert reading.keypad is None
+
+
+async def test_an_idle_wall_gives_the_very_same_reading() -> None:
+    """A poll that reads the same words again gives the same reading object.
+
+    The coordinator and the entities compare readings: an idle wall leaves
+    them one pointer to compare. A door that moves gives a new reading.
+    """
+    wall = reference_layout(ReferenceWiring(unit_id=1), (Size.S,) * 3, (3,), LAYOUT_1_1)
+    async with linked(wall) as (link, connection):
+        first = await link.read()
+        assert await link.read(full=False) is await link.read(full=False)
+        connection.for_unit(1).discrete[1] = True
+        moved = await link.read(full=False)
+        assert moved.compartments[2].door_closed
+        assert not first.compartments[2].door_closed
+        assert await link.read(full=False) is moved
+
+
+async def test_the_counters_a_poll_reads_leave_the_compartments_alone() -> None:
+    """A full poll reads every door counter, the next one none: same compartments.
+
+    What the wall shows is made of the compartments, so it need not be made
+    again; the counters still go to whoever judges the doors.
+    """
+    wall = reference_layout(ReferenceWiring(unit_id=1), (Size.S,) * 3, (3,), LAYOUT_1_1)
+
+    def setup(connection: MockModbusConnection) -> None:
+        unit = connection.for_unit(1)
+        unit.discrete.update(dict.fromkeys(range(3), True))  # every door shut
+        unit.input[DOOR_COUNTER_OFFSET + 1] = 4
+
+    async with linked(wall, setup) as (link, _connection):
+        full = await link.read(full=True)
+        fast = await link.read(full=False)
+    assert full.openings == {1: 0, 2: 4, 3: 0}
+    assert fast.openings == {}
+    assert fast.compartments is full.compartments
+
+
+async def test_a_slow_round_that_reads_nothing_new_gives_the_same_reading() -> None:
+    """Temperatures and counters read as a round ago: nothing to decode or judge.
+
+    Counting only goes up, so counters that read as they did a round ago have
+    been seen by whoever judges the doors. A counter that moved comes with the
+    poll that read it.
+    """
+    wall = reference_layout(
+        ReferenceWiring(unit_id=1), (Size.S,) * 250, (21, 22), LAYOUT_1_1
+    )
+
+    def setup(connection: MockModbusConnection) -> None:
+        connection.for_unit(1).discrete.update(dict.fromkeys(range(250), True))
+
+    async with linked(wall, setup) as (link, connection):
+        first = await link.read()
+        idle = await link.read(full=False)
+        for _ in range(link.slow_steps):  # the first round reads every word anew
+            await link.read(full=False, refresh_slow=True)
+        again = [
+            await link.read(full=False, refresh_slow=True)
+            for _ in range(link.slow_steps)
+        ]
+        assert again == [idle] * link.slow_steps
+        assert all(reading is again[0] for reading in again)
+        assert again[0].compartments is first.compartments
+        connection.for_unit(1).input[DOOR_COUNTER_OFFSET + 249] = 3  # No. 250
+        seen = [
+            (await link.read(full=False, refresh_slow=True)).openings
+            for _ in range(link.slow_steps)
+        ]
+    assert [openings[250] for openings in seen if 250 in openings] == [3]
+
+
+@pytest.mark.parametrize(
+    ("step_registers", "steps"),
+    [(None, 18), (NETWORK_STEP_REGISTERS, 6)],
+    ids=["serial line", "network"],
+)
+async def test_a_network_link_reads_the_slow_tier_in_whole_requests(
+    step_registers: int | None, steps: int
+) -> None:
+    """A serial line reads 250 temperatures in small steps; a network in few."""
+    wall = reference_layout(
+        ReferenceWiring(unit_id=1), (Size.S,) * 250, (21, 22), LAYOUT_1_1
+    )
+    connection = MockModbusConnection()
+    link = (
+        WallLink(connection, wall)
+        if step_registers is None
+        else WallLink(connection, wall, step_registers=step_registers)
+    )
+    assert link.slow_steps == steps
+
+
+async def test_a_poll_after_a_failed_one_trusts_nothing_kept() -> None:
+    """Blocks read before a poll failed are decoded again by the next poll.
+
+    The keypad registers are read before the doors: a poll that fails at the
+    doors has read a new code already, and the next poll, reading the same
+    code, must still show it.
+    """
+    wall = reference_layout(ReferenceWiring(unit_id=1), (Size.S,) * 3, (3,), LAYOUT_1_1)
+    async with linked(wall) as (link, connection):
+        unit = connection.for_unit(1)
+        before = (await link.read()).keypad
+        assert before is not None
+        assert before.sequence == 0
+        unit.input[KEYPAD_SEQUENCE_ADDRESS] = 7
+        unit.fail_read(0, ModbusConnectionError("gone"), register_type="discrete")
+        with pytest.raises(ModbusConnectionError):
+            await link.read(full=False)
+        unit.fail_read(0, None, register_type="discrete")
+        reading = await link.read(full=False)
+    assert reading.keypad is not None
+    assert reading.keypad.sequence == 7
+
+
+async def test_a_refused_block_is_named() -> None:
+    """A controller refusing a block: the error says which block, as before."""
+    wall = reference_layout(ReferenceWiring(unit_id=1), (Size.S,) * 3)
+    async with linked(wall) as (link, connection):
+        connection.for_unit(1).fail_read(
+            0, IllegalDataAddressError(), register_type="coil"
+        )
+        with pytest.raises(IllegalDataAddressError) as refused:
+            await link.read()
+    assert refused.value.block == ReadBlock("coil", 0, 3)
+    assert str(refused.value).startswith("coil block read at address 0 (count 3)")
 
 
 @FAST

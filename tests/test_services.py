@@ -20,9 +20,10 @@ from pytest_homeassistant_custom_component.common import (
 import voluptuous as vol
 
 from custom_components.parcel_locker.const import DOMAIN
+from custom_components.parcel_locker.errors import NothingFitsError
 from simulator.server import LockerSimulator
 
-from .conftest import ALICE, BOB, code_of, entity_id, issued_code, poll
+from .conftest import ALICE, BOB, code_of, entity_id, issued_code, message, poll
 
 
 async def call(
@@ -223,21 +224,62 @@ async def test_bad_input_is_refused(
     assert simulator.wall(1).coil_writes == []
 
 
+WRONG_CODE_MESSAGE = (
+    "That code is not valid. 4 more wrong codes and you are locked out for a while"
+)
+
+
 @pytest.mark.parametrize(
-    ("service", "data", "key"),
+    ("service", "data", "key", "message"),
     [
-        ("redeem_code", {"code": "12345678"}, "invalid_code"),
-        ("redeem_code", {"code": "abc"}, "invalid_code"),
-        ("open_compartment", {"compartment": "Z-99"}, "unknown_compartment_label"),
+        (
+            "redeem_code",
+            {"code": "12345678"},
+            "invalid_code",
+            WRONG_CODE_MESSAGE,
+        ),
+        (
+            "redeem_code",
+            {"code": "abc"},
+            "invalid_code",
+            WRONG_CODE_MESSAGE,
+        ),
+        (
+            "open_compartment",
+            {"compartment": "Z-99"},
+            "unknown_compartment_label",
+            'There is no compartment "Z-99"',
+        ),
         (
             "assign_delivery",
             {"recipient": BOB, "carrier": "D", "wall": "Attic"},
             "unknown_wall",
+            'There is no locker wall "Attic"',
         ),
-        ("cancel_delivery", {"parcel_id": "nope"}, "parcel_not_found"),
-        ("mark_collected", {"parcel_id": "nope"}, "parcel_not_found"),
-        ("issue_code", {"kind": "replacement"}, "field_required"),
-        ("revoke_code", {"code_id": "nope"}, "code_not_found"),
+        (
+            "cancel_delivery",
+            {"parcel_id": "nope"},
+            "parcel_not_found",
+            "There is no parcel nope",
+        ),
+        (
+            "mark_collected",
+            {"parcel_id": "nope"},
+            "parcel_not_found",
+            "There is no parcel nope",
+        ),
+        (
+            "issue_code",
+            {"kind": "replacement"},
+            "field_required",
+            "The field parcel_id is required for this",
+        ),
+        (
+            "revoke_code",
+            {"code_id": "nope"},
+            "code_not_found",
+            "There is no active code for nope",
+        ),
     ],
 )
 async def test_refusals_are_translated(
@@ -247,13 +289,17 @@ async def test_refusals_are_translated(
     service: str,
     data: dict[str, Any],
     key: str,
+    message: str,
 ) -> None:
-    """Refused actions explain themselves in the user's language, opening nothing."""
-    with pytest.raises(ServiceValidationError) as err:
+    """Refused actions explain themselves in the user's language, opening nothing.
+
+    The whole message, placeholders filled in: the refusals the hub makes
+    (``errors.refused``) and those of the ledger (``errors.ledger_refusal``).
+    """
+    with pytest.raises(ServiceValidationError, match=f"^{re.escape(message)}$") as err:
         await call(hass, service, data)
     assert err.value.translation_key == key
     assert err.value.translation_domain == DOMAIN
-    assert str(err.value) != key, "the message is translated, not the bare key"
     assert simulator.wall(1).coil_writes == []
 
 
@@ -538,6 +584,32 @@ async def test_out_of_service(
         hass, "assign_delivery", {"recipient": BOB, "carrier": "D"}, response=True
     )
     assert response["compartment"] == "A-01"
+
+
+async def test_a_return_that_fits_nowhere_says_so(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+    people: dict[str, MockUser],
+) -> None:
+    """Nothing free fits, on any wall: the resident reads which size.
+
+    The ledger's refusal as the user reads it (``errors.ledger_refusal``, the
+    ``NothingFitsError`` that lets the delivery action try another controller).
+    """
+    with pytest.raises(
+        NothingFitsError,
+        match=message("no_compartment_available_any_wall", size="XL"),
+    ) as err:
+        await call(
+            hass,
+            "start_return",
+            {"recipient": BOB, "carrier": "DHL", "size": "XL"},
+            people[BOB],
+            response=True,
+        )
+    assert err.value.translation_key == "no_compartment_available_any_wall"
+    assert simulator.wall(1).coil_writes == []
 
 
 async def test_return_issues_a_carrier_code(

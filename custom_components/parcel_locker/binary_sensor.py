@@ -15,12 +15,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .compat import BinarySensorDeviceClass
-from .coordinator import ParcelLockerConfigEntry, ParcelLockerCoordinator
+from .coordinator import ParcelLockerConfigEntry
 from .domain.readings import CompartmentReading
 from .domain.snapshot import WallState
 from .domain.wiring import CompartmentMap
 from .entity import CompartmentEntity, WallEntity
-from .wall_config import WallConfig
 
 PARALLEL_UPDATES = 0
 
@@ -123,17 +122,6 @@ class CompartmentBinarySensor(CompartmentEntity, BinarySensorEntity):
 
     entity_description: CompartmentBinarySensorDescription
 
-    def __init__(
-        self,
-        coordinator: ParcelLockerCoordinator,
-        wall: WallConfig,
-        number: int,
-        description: CompartmentBinarySensorDescription,
-    ) -> None:
-        """Bind the description."""
-        super().__init__(coordinator, wall, number, description.key)
-        self.entity_description = description
-
     @property
     def is_on(self) -> bool | None:
         """The sensor's reading."""
@@ -149,16 +137,6 @@ class WallBinarySensor(WallEntity, BinarySensorEntity):
     """Whether the wall's controller answers; whether something needs a person."""
 
     entity_description: WallBinarySensorDescription
-
-    def __init__(
-        self,
-        coordinator: ParcelLockerCoordinator,
-        wall: WallConfig,
-        description: WallBinarySensorDescription,
-    ) -> None:
-        """Bind the description."""
-        super().__init__(coordinator, wall, description.key)
-        self.entity_description = description
 
     @property
     def available(self) -> bool:

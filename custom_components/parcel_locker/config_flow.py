@@ -8,7 +8,7 @@ zeroconf), and an entry at the same address is refused on every path too.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import string
 from typing import Any
@@ -257,30 +257,30 @@ class ParcelLockerConfigFlow(ConfigFlow, WallSteps[ConfigFlowResult], domain=DOM
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """A controller on the network (Modbus TCP, or RTU over TCP)."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data, errors = _tcp_link(user_input)
-            if not errors:
-                await self.async_set_unique_id(controller_identity(data))
-                self._abort_if_unique_id_configured()
-                errors = await self._async_use_link(data)
-                if not errors:
-                    return await self.async_step_wall()
-        return self.async_show_form(
-            step_id="tcp",
-            data_schema=self.add_suggested_values_to_schema(
-                TCP_SCHEMA, user_input or self._link_data
-            ),
-            errors=errors,
+        return await self._async_link_step(
+            "tcp", user_input, _tcp_link, TCP_SCHEMA, self._link_data
         )
 
     async def async_step_serial(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """A controller on an RS-485 line (Modbus RTU)."""
+        return await self._async_link_step(
+            "serial", user_input, _serial_link, SERIAL_SCHEMA, {}
+        )
+
+    async def _async_link_step(
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        parse: Callable[[Mapping[str, Any]], tuple[dict[str, Any], dict[str, str]]],
+        schema: vol.Schema,
+        suggested: Mapping[str, Any],
+    ) -> ConfigFlowResult:
+        """The link form: a controller no entry has yet, that answers, then a wall."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data, errors = _serial_link(user_input)
+            data, errors = parse(user_input)
             if not errors:
                 await self.async_set_unique_id(controller_identity(data))
                 self._abort_if_unique_id_configured()
@@ -288,9 +288,9 @@ class ParcelLockerConfigFlow(ConfigFlow, WallSteps[ConfigFlowResult], domain=DOM
                 if not errors:
                     return await self.async_step_wall()
         return self.async_show_form(
-            step_id="serial",
+            step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
-                SERIAL_SCHEMA, user_input or {}
+                schema, user_input or suggested
             ),
             errors=errors,
         )
@@ -395,23 +395,6 @@ class ParcelLockerConfigFlow(ConfigFlow, WallSteps[ConfigFlowResult], domain=DOM
 
     # -- what the wall steps need -------------------------------------------------
 
-    def _form(
-        self,
-        step_id: str,
-        schema: vol.Schema,
-        errors: Mapping[str, str],
-        placeholders: Mapping[str, str],
-    ) -> ConfigFlowResult:
-        return self.async_show_form(
-            step_id=step_id,
-            data_schema=schema,
-            errors=dict(errors),
-            description_placeholders=dict(placeholders),
-        )
-
-    def _menu(self, step_id: str, options: list[str]) -> ConfigFlowResult:
-        return self.async_show_menu(step_id=step_id, menu_options=options)
-
     def _link(self) -> AbstractAsyncContextManager[ModbusConnection]:
         return _own_link(self._link_data)
 
@@ -477,23 +460,6 @@ class WallSubentryFlow(ConfigSubentryFlow, WallSteps[SubentryFlowResult]):
         return await self._async_wall_form(
             "reconfigure", user_input, dict(subentry.data)
         )
-
-    def _form(
-        self,
-        step_id: str,
-        schema: vol.Schema,
-        errors: Mapping[str, str],
-        placeholders: Mapping[str, str],
-    ) -> SubentryFlowResult:
-        return self.async_show_form(
-            step_id=step_id,
-            data_schema=schema,
-            errors=dict(errors),
-            description_placeholders=dict(placeholders),
-        )
-
-    def _menu(self, step_id: str, options: list[str]) -> SubentryFlowResult:
-        return self.async_show_menu(step_id=step_id, menu_options=options)
 
     def _link(self) -> AbstractAsyncContextManager[ModbusConnection]:
         entry = self._get_entry()

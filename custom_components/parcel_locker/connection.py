@@ -49,6 +49,14 @@ def connection_params(
     return ModbusTcpParams(host=host, port=port)
 
 
+def is_serial_line(data: Mapping[str, Any]) -> bool:
+    """Whether the link is a serial line, wired or carried over a socket (RTU)."""
+    return (
+        data.get(CONF_CONNECTION) == CONNECTION_SERIAL
+        or data.get(CONF_FRAMER) == FRAMER_RTU
+    )
+
+
 def create_connection(data: Mapping[str, Any]) -> ModbusConnection:
     """A not-yet-connected link; requests connect it on demand."""
     return ModbusConnection(connection_params(data), timeout=REQUEST_TIMEOUT)

@@ -32,6 +32,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 from modbus_connection import ModbusConnection, ModbusError, ModbusTimeoutError
 
+from .connection import is_serial_line
 from .const import (
     CONF_POLL_INTERVAL,
     CONF_TEMPERATURE_INTERVAL,
@@ -51,6 +52,7 @@ from .domain.ledger import (
     CodeRejection,
     CompartmentSpec,
     CompartmentStatus,
+    Consignment,
     DomainEvent,
     DoorPhase,
     IssuedCode,
@@ -59,7 +61,7 @@ from .domain.ledger import (
     Parcel,
     RedeemResult,
 )
-from .domain.readings import KeypadReading, WallReading
+from .domain.readings import CompartmentReading, KeypadReading, WallReading
 from .domain.sizes import Size
 from .domain.snapshot import (
     LockerSnapshot,
@@ -76,7 +78,7 @@ from .households import households_of
 from .sensor_issues import ParcelSensorIssues, SensorIssue
 from .store import LedgerStore
 from .wall_config import WallConfig
-from .wall_link import WallLink
+from .wall_link import NETWORK_STEP_REGISTERS, SERIAL_STEP_REGISTERS, WallLink
 
 type ParcelLockerConfigEntry = ConfigEntry[ParcelLockerCoordinator]
 
@@ -148,8 +150,13 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         )
         self.connection = connection
         self.walls: dict[str, WallConfig] = {wall.wall_id: wall for wall in walls}
+        step_registers = (
+            SERIAL_STEP_REGISTERS
+            if is_serial_line(entry.data)
+            else NETWORK_STEP_REGISTERS
+        )
         self.links = {
-            wall_id: WallLink(connection, wall.map)
+            wall_id: WallLink(connection, wall.map, step_registers=step_registers)
             for wall_id, wall in self.walls.items()
         }
         self._truths = {
@@ -194,6 +201,11 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         self._fed: tuple[int, dict[str, WallReading | None]] | None = None
         self._keypad_sequence: dict[str, int] = {}
         self._parcel_issues = ParcelSensorIssues(hass, entry.entry_id)
+        # What the parcel sensors were last judged on: the ledger's revision
+        # and each wall's compartments.
+        self._sensors_checked_for: (
+            tuple[int, dict[str, Mapping[int, CompartmentReading] | None]] | None
+        ) = None
         # Each parcel's current code, in memory only, for its recipient's
         # picture of it: the ledger keeps codes as hashes, so after a restart
         # there is none until a replacement code is issued.
@@ -343,6 +355,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
                 for step in truth.steps(
                     number,
                     compartment,
+                    openings=reading.openings.get(number),
                     ledger_open=view.door_open,
                     reserved=view.status is CompartmentStatus.RESERVED,
                 ):
@@ -361,7 +374,22 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         return events
 
     def _check_parcel_sensors(self) -> None:
-        """Raise a repair issue where a parcel sensor contradicts the ledger."""
+        """Raise a repair issue where a parcel sensor contradicts the ledger.
+
+        A verdict is made of the ledger and the compartments' readings only:
+        when neither moved (a full poll read the door counters, say), it is
+        the one already given.
+        """
+        checked_for = (
+            self.ledger.revision,
+            {
+                wall_id: None if reading is None else reading.compartments
+                for wall_id, reading in self._readings.items()
+            },
+        )
+        if checked_for == self._sensors_checked_for:
+            return
+        self._sensors_checked_for = checked_for
         found: dict[tuple[str, int], SensorIssue] = {}
         checked: set[tuple[str, int]] = set()
         for wall_id, reading in self._readings.items():
@@ -384,6 +412,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         """Judge a compartment's parcel sensor afresh at the next poll."""
         self._parcel_issues.async_forget((wall_id, number))
         self._fed = None
+        self._sensors_checked_for = None
 
     async def _async_keypad(
         self, wall_id: str, keypad: KeypadReading, now: datetime
@@ -488,7 +517,10 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
     def _wall_state(self, wall_id: str, now: datetime) -> WallState:
         reading = self._readings.get(wall_id)
         locked = self.guard.keypad_locked_until(wall_id, now) is not None
-        made_of = (self.ledger.revision, reading, locked)
+        # The compartments alone: a full poll reads every door counter, the
+        # next one a few, and neither changes what the wall shows.
+        shown = None if reading is None else reading.compartments
+        made_of = (self.ledger.revision, shown, locked)
         cached = self._wall_states.get(wall_id)
         if cached is not None and cached[0] == made_of:
             return cached[1]
@@ -666,7 +698,7 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         """
         events = await self.async_step(
             lambda now: self.ledger.hold(
-                *request.fields,
+                Consignment(*request.fields),
                 wall,
                 now,
                 actor=actor,

@@ -12,6 +12,7 @@ from typing import Any
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .compat import linked_to
@@ -59,15 +60,25 @@ class ParcelLockerEntity(CoordinatorEntity[ParcelLockerCoordinator]):
 
 
 class WallEntity(ParcelLockerEntity):
-    """An entity of one wall, on the wall's device."""
+    """An entity of one wall, on the wall's device, as its description says."""
 
     def __init__(
-        self, coordinator: ParcelLockerCoordinator, wall: WallConfig, key: str
+        self,
+        coordinator: ParcelLockerCoordinator,
+        wall: WallConfig,
+        description: EntityDescription,
+        *,
+        key: str | None = None,
     ) -> None:
-        """Attach the entity to the wall's device."""
+        """Attach the entity to the wall's device.
+
+        ``key`` is what the unique id ends in: the description's key unless
+        given (a compartment's entities put its number in front).
+        """
         super().__init__(coordinator)
+        self.entity_description = description
         self.wall_id = wall.wall_id
-        self._attr_unique_id = f"{wall.wall_id}_{key}"
+        self._attr_unique_id = f"{wall.wall_id}_{key or description.key}"
         self._attr_device_info = wall_device_info(wall)
 
     @property
@@ -89,10 +100,12 @@ class CompartmentEntity(WallEntity):
         coordinator: ParcelLockerCoordinator,
         wall: WallConfig,
         number: int,
-        key: str,
+        description: EntityDescription,
     ) -> None:
         """Attach the entity to the compartment's device, linked to its wall."""
-        super().__init__(coordinator, wall, f"{number}_{key}")
+        super().__init__(
+            coordinator, wall, description, key=f"{number}_{description.key}"
+        )
         self.number = number
         self.label = wall.label(number)
         self._attr_device_info = DeviceInfo(

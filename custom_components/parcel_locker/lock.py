@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.lock import LockEntity
+from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -17,6 +17,8 @@ from .permissions import async_caller, require_acting_for
 # Entities act on a shared link: one command at a time.
 PARALLEL_UPDATES = 1
 
+LOCK = LockEntityDescription(key="lock", translation_key="compartment")
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -28,7 +30,7 @@ async def async_setup_entry(
     for wall in coordinator.walls.values():
         async_add_entities(
             (
-                CompartmentLock(coordinator, wall, compartment.number, "lock")
+                CompartmentLock(coordinator, wall, compartment.number, LOCK)
                 for compartment in wall.map.compartments
             ),
             config_subentry_id=wall.wall_id,
@@ -38,9 +40,9 @@ async def async_setup_entry(
 class CompartmentLock(CompartmentEntity, LockEntity):
     """A compartment's lock; it locks itself again when the door closes."""
 
+    # The compartment's main entity: it takes the compartment's name.
     _attr_name = None
     _attr_supported_features = LockEntityFeature.OPEN
-    _attr_translation_key = "compartment"
 
     @property
     def is_open(self) -> bool | None:

@@ -70,8 +70,6 @@ async def async_setup_entry(
 class CompartmentSetpoint(CompartmentEntity, NumberEntity):
     """What the controller cools the compartment to; only staff change it."""
 
-    entity_description = SETPOINT
-
     def __init__(
         self,
         coordinator: ParcelLockerCoordinator,
@@ -80,7 +78,7 @@ class CompartmentSetpoint(CompartmentEntity, NumberEntity):
         allowed: tuple[float, float],
     ) -> None:
         """Bind the compartment and the range the options allow."""
-        super().__init__(coordinator, wall, number, SETPOINT.key)
+        super().__init__(coordinator, wall, number, SETPOINT)
         self._attr_native_min_value, self._attr_native_max_value = allowed
 
     @property

@@ -304,61 +304,36 @@ def audit_entries(hass: HomeAssistant) -> list[dict[str, Any]]:
         }
     for locker in lockers(hass):
         found += [
-            (entry.time, _ledger_line(entry, wall_names))
+            (entry.time, _line(entry, wall_names))
             for entry in locker.ledger.audit_trail()
         ]
     if (keeper := hass.data.get(DATA_GUARD)) is not None:
         found += [
-            (entry.time, _guard_line(entry, wall_names)) for entry in keeper.guard.log()
+            (entry.time, _line(entry, wall_names)) for entry in keeper.guard.log()
         ]
     found.sort(key=lambda item: item[0], reverse=True)
     return [line for _, line in found]
 
 
-def _ledger_line(entry: AuditEntry, wall_names: Mapping[str, str]) -> dict[str, Any]:
-    return _line(
-        entry.time,
-        entry.action,
-        entry.wall,
-        wall_names,
-        actor=entry.actor,
-        result=entry.result,
-        compartment=entry.compartment,
-        parcel_id=entry.parcel_id,
-    )
-
-
-def _guard_line(entry: SecurityEntry, wall_names: Mapping[str, str]) -> dict[str, Any]:
-    return _line(
-        entry.time,
-        entry.action,
-        entry.wall,
-        wall_names,
-        actor=entry.actor,
-        result=None if entry.action in _GUARD_RESULTLESS else entry.result,
-    )
-
-
 def _line(
-    time: datetime,
-    action: str,
-    wall: str | None,
-    wall_names: Mapping[str, str],
-    *,
-    actor: str,
-    result: str | None,
-    compartment: str | None = None,
-    parcel_id: str | None = None,
+    entry: AuditEntry | SecurityEntry, wall_names: Mapping[str, str]
 ) -> dict[str, Any]:
-    wall_name = wall_names.get(wall) if wall else None
+    """A line of the activity list, from a ledger's trail or the guard's log."""
+    if isinstance(entry, AuditEntry):
+        compartment, parcel_id = entry.compartment, entry.parcel_id
+        result: str | None = entry.result
+    else:
+        compartment = parcel_id = None
+        result = None if entry.action in _GUARD_RESULTLESS else entry.result
+    wall_name = wall_names.get(entry.wall) if entry.wall else None
     return {
-        "time": dt_util.as_utc(time).isoformat(),
-        "action": action,
-        "wall": wall,
+        "time": dt_util.as_utc(entry.time).isoformat(),
+        "action": entry.action,
+        "wall": entry.wall,
         "wall_name": wall_name,
         "compartment": compartment,
         "parcel_id": parcel_id,
-        "actor": _actor(actor, wall_name),
+        "actor": _actor(entry.actor, wall_name),
         "result": result,
     }
 

@@ -181,17 +181,6 @@ class CompartmentSensor(CompartmentEntity, SensorEntity):
 
     entity_description: CompartmentSensorDescription
 
-    def __init__(
-        self,
-        coordinator: ParcelLockerCoordinator,
-        wall: WallConfig,
-        number: int,
-        description: CompartmentSensorDescription,
-    ) -> None:
-        """Bind the description."""
-        super().__init__(coordinator, wall, number, description.key)
-        self.entity_description = description
-
     @property
     def native_value(self) -> StateType:
         """What the description reads from the compartment."""
@@ -207,16 +196,6 @@ class WallSensor(WallEntity, SensorEntity):
 
     entity_description: WallSensorDescription
 
-    def __init__(
-        self,
-        coordinator: ParcelLockerCoordinator,
-        wall: WallConfig,
-        description: WallSensorDescription,
-    ) -> None:
-        """Bind the description."""
-        super().__init__(coordinator, wall, description.key)
-        self.entity_description = description
-
     @property
     def native_value(self) -> int:
         """The count."""
@@ -231,16 +210,6 @@ class WallAnalyticsSensor(WallEntity, SensorEntity):
     """The wall's occupancy or its recent dwell time."""
 
     entity_description: WallAnalyticsDescription
-
-    def __init__(
-        self,
-        coordinator: ParcelLockerCoordinator,
-        wall: WallConfig,
-        description: WallAnalyticsDescription,
-    ) -> None:
-        """Bind the description."""
-        super().__init__(coordinator, wall, description.key)
-        self.entity_description = description
 
     @property
     def native_value(self) -> float | None:
@@ -263,11 +232,9 @@ class WallDeliveriesSensor(WallEntity, RestoreSensor):
     far back, a meter must never go down.
     """
 
-    entity_description = DELIVERIES
-
     def __init__(self, coordinator: ParcelLockerCoordinator, wall: WallConfig) -> None:
         """Start at zero until the last count is restored."""
-        super().__init__(coordinator, wall, DELIVERIES.key)
+        super().__init__(coordinator, wall, DELIVERIES)
         self._count = 0
 
     async def async_added_to_hass(self) -> None:

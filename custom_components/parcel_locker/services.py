@@ -9,8 +9,9 @@ actions of the longer life cycle (announcing, sharing, sending a code) are in
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from homeassistant.core import (
     HomeAssistant,
@@ -38,7 +39,7 @@ from .announcing import find_announcement
 from .compat import vol
 from .const import DOMAIN, MAX_OPEN_RESERVATIONS
 from .coordinator import DeliveryRequest, ParcelLockerCoordinator
-from .domain.ledger import UNKNOWN_CARRIER, Parcel, ParcelState
+from .domain.ledger import UNKNOWN_CARRIER, DomainEvent, Ledger, Parcel, ParcelState
 from .domain.sizes import Size
 from .errors import NothingFitsError, refused
 from .guard_keeper import DATA_GUARD
@@ -298,6 +299,15 @@ async def async_redeem_code(
 type _Door = tuple[ParcelLockerCoordinator, str, int]
 
 
+class _ParcelStep(Protocol):
+    """A ledger step on one parcel, e.g. ``Ledger.mark_collected``."""
+
+    def __call__(
+        self, ledger: Ledger, parcel_id: str, now: datetime, /, *, actor: str
+    ) -> list[DomainEvent]:
+        """Take the step as ``actor``."""
+
+
 async def _open_compartment(hass: HomeAssistant, call: ServiceCall) -> None:
     # ``user_id``: an automation (or an admin) acting for the user who pressed
     # a notification button; the rights checked below are then that user's.
@@ -362,14 +372,20 @@ def _doors_of_recipient(
     return doors
 
 
-async def _cancel_delivery(hass: HomeAssistant, call: ServiceCall) -> None:
+async def _parcel_step(
+    hass: HomeAssistant, call: ServiceCall, step: _ParcelStep
+) -> tuple[ParcelLockerCoordinator, Parcel]:
+    """A staff action's ledger step on the parcel the call names, as the caller."""
     caller = await async_caller(hass, call.context)
     locker, parcel = resolve_parcel(hass, call.data[ATTR_PARCEL_ID])
     await locker.async_step(
-        lambda now: locker.ledger.cancel_delivery(
-            parcel.parcel_id, now, actor=caller.actor
-        )
+        lambda now: step(locker.ledger, parcel.parcel_id, now, actor=caller.actor)
     )
+    return locker, parcel
+
+
+async def _cancel_delivery(hass: HomeAssistant, call: ServiceCall) -> None:
+    locker, parcel = await _parcel_step(hass, call, Ledger.cancel_delivery)
     if parcel.active and parcel.stored_at is not None:
         # The parcel is still inside: open the door so it can be taken out.
         assert parcel.wall is not None  # noqa: S101 - active parcels have one
@@ -378,13 +394,7 @@ async def _cancel_delivery(hass: HomeAssistant, call: ServiceCall) -> None:
 
 
 async def _mark_collected(hass: HomeAssistant, call: ServiceCall) -> None:
-    caller = await async_caller(hass, call.context)
-    locker, parcel = resolve_parcel(hass, call.data[ATTR_PARCEL_ID])
-    await locker.async_step(
-        lambda now: locker.ledger.mark_collected(
-            parcel.parcel_id, now, actor=caller.actor
-        )
-    )
+    await _parcel_step(hass, call, Ledger.mark_collected)
 
 
 async def _set_out_of_service(hass: HomeAssistant, call: ServiceCall) -> None:

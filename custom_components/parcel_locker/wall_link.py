@@ -17,16 +17,27 @@ Values of the slow tier are kept between reads, so every reading is
 complete. Registers come before bits in a poll: a counter read before its door
 contact means a door seen closed has had every counted opening (see
 ``domain.door_truth``), and the doors, read last, are as fresh as can be when
-the poll ends. No Home Assistant imports: the benchmark drives this directly.
+the poll ends.
+
+An idle wall answers the same words poll after poll: each block's words are
+kept, a block is decoded again only when its words changed, and a poll that
+read nothing new gives the very same ``WallReading`` (so the coordinator and
+the entities have nothing to do either). No Home Assistant imports: the
+benchmark drives this directly.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from typing import Any, Literal
 
-from modbus_connection import ModbusConnection, ModbusExceptionError, ModbusUnit
+from modbus_connection import (
+    ModbusConnection,
+    ModbusExceptionError,
+    ModbusUnit,
+    ReadBlock,
+)
 from modbus_connection.model import (
     CoilField,
     DiscreteInputField,
@@ -59,10 +70,14 @@ from .domain.wiring import (
 
 type RegisterFields = Mapping[str, tuple[RegisterField[Any], Table]]
 
-# Registers a step of the slow tier reads at most: about 70 ms at 9600 baud,
-# so a poll with a step takes barely longer than one without.
-SLOW_STEP_REGISTERS = 32
+# Registers a step of the slow tier reads at most on a serial line: about
+# 70 ms at 9600 baud, so a poll with a step takes barely longer than one
+# without. A network link takes a whole request's worth at no such cost.
+SERIAL_STEP_REGISTERS = 32
+NETWORK_STEP_REGISTERS = MAX_REGISTERS_PER_READ
 type BitFields = Mapping[str, CoilField | DiscreteInputField]
+type ReadField = RegisterField[Any] | CoilField | DiscreteInputField
+type Space = Literal["coil", "discrete", "input", "holding"]
 
 
 class WallDecoder:
@@ -91,6 +106,7 @@ class WallDecoder:
     def decode(self, values: Mapping[str, Any]) -> WallReading:
         """The reading the values stand for; points not read are None."""
         compartments = {}
+        openings = {}
         for number, keys in self._keys:
             lock, door, latch, presence, temperature, setpoint, counter = keys
             compartments[number] = CompartmentReading(
@@ -100,9 +116,10 @@ class WallDecoder:
                 present=self.bit(values, presence),
                 temperature=values.get(temperature),
                 setpoint=values.get(setpoint),
-                openings=values.get(counter),
             )
-        return WallReading(compartments, self._keypad(values))
+            if (count := values.get(counter)) is not None:
+                openings[number] = count
+        return WallReading(compartments, self._keypad(values), openings)
 
     def _keypad(self, values: Mapping[str, Any]) -> KeypadReading | None:
         sequence = values.get(keypad_key(KeypadRole.SEQUENCE))
@@ -137,6 +154,10 @@ def _bit_component(
     return component
 
 
+def _register_space(table: Table) -> RegisterSpace:
+    return "input" if table is Table.INPUT else "holding"
+
+
 def _register_component(
     unit: ModbusUnit, wall: WallMap, fields: RegisterFields
 ) -> ManualComponent:
@@ -144,20 +165,162 @@ def _register_component(
         unit, max_gap=wall.register_gap, max_span=MAX_REGISTERS_PER_READ
     )
     for key, (register_field, table) in fields.items():
-        space: RegisterSpace = "input" if table is Table.INPUT else "holding"
-        component.add(key, register_field, space=space)
+        component.add(key, register_field, space=_register_space(table))
     return component
 
 
+def _reader(
+    unit: ModbusUnit, space: Space
+) -> Callable[[int, int], Awaitable[list[int] | list[bool]]]:
+    """The unit's read request for one table."""
+    readers: dict[Space, Callable[[int, int], Awaitable[list[int] | list[bool]]]] = {
+        "coil": unit.read_coils,
+        "discrete": unit.read_discrete_inputs,
+        "input": unit.read_input_registers,
+        "holding": unit.read_holding_registers,
+    }
+    return readers[space]
+
+
+class _Block:
+    """One read request, the fields it covers and the words it answered last."""
+
+    __slots__ = ("count", "fields", "read", "space", "start", "words")
+
+    def __init__(
+        self,
+        unit: ModbusUnit,
+        space: Space,
+        span: tuple[int, int],
+        fields: list[tuple[str, ReadField]],
+    ) -> None:
+        """Keep each field with its place in the block's words."""
+        self.space = space
+        self.start, self.count = span
+        self.read = _reader(unit, space)
+        self.fields = [
+            (key, field, field.address - self.start, field.count)
+            for key, field in fields
+        ]
+        self.words: list[int] | list[bool] | None = None
+
+
+class _Reads:
+    """The requests of one component, decoded only where the words changed.
+
+    The component plans the blocks (``modbus_connection``'s own planning) and
+    does the writes; reading the blocks here keeps their words, so a poll that
+    reads the same words again decodes nothing.
+    """
+
+    def __init__(
+        self,
+        unit: ModbusUnit,
+        component: ManualComponent,
+        fields: Mapping[str, tuple[ReadField, Space]],
+    ) -> None:
+        """Plan the component's blocks and which of ``fields`` each one covers."""
+        self.component = component
+        self.keys = frozenset(fields)
+        self.blocks = [
+            _Block(
+                unit,
+                space,
+                (start, count),
+                [
+                    (key, field)
+                    for key, (field, field_space) in fields.items()
+                    if field_space == space and start <= field.address < start + count
+                ],
+            )
+            for space, spans in component._build_plan().blocks.items()  # noqa: SLF001
+            for start, count in spans
+        ]
+        self.values: dict[str, Any] = {}
+
+    def forget(self) -> None:
+        """Forget the words read: the next read decodes every block again."""
+        for block in self.blocks:
+            block.words = None
+
+    def assume(self, key: str, value: Any) -> None:
+        """Take ``value`` as read for ``key`` (just written) until its block is read.
+
+        The block's words are forgotten, so the next read decodes them afresh
+        whatever the controller made of the write.
+        """
+        self.values[key] = value
+        for block in self.blocks:
+            if any(field_key == key for field_key, *_ in block.fields):
+                block.words = None
+
+    async def read(self) -> bool:
+        """Read every block; True when any answered other words than last time.
+
+        Raises ``modbus_connection.ModbusError`` when the controller fails.
+        """
+        changed = False
+        for block in self.blocks:
+            try:
+                words = await block.read(block.start, block.count)
+            except ModbusExceptionError as err:
+                # As the component's own read says it: which block was refused.
+                raise ModbusExceptionError.from_code(
+                    err.exception_code,
+                    f"{block.space} block read at address {block.start} (count "
+                    f"{block.count}) returned Modbus exception code "
+                    f"{err.exception_code}",
+                    block=ReadBlock(block.space, block.start, block.count),
+                ) from err
+            if words == block.words:
+                continue
+            block.words = words
+            changed = True
+            for key, field, offset, width in block.fields:
+                self.values[key] = field.decode(list(words[offset : offset + width]))
+        return changed
+
+
+def _bit_reads(unit: ModbusUnit, wall: WallMap, fields: BitFields) -> _Reads:
+    return _Reads(
+        unit,
+        _bit_component(unit, wall, fields),
+        {key: (bit_field, bit_field.space) for key, bit_field in fields.items()},
+    )
+
+
+def _register_reads(unit: ModbusUnit, wall: WallMap, fields: RegisterFields) -> _Reads:
+    return _Reads(
+        unit,
+        _register_component(unit, wall, fields),
+        {
+            key: (field, _register_space(table))
+            for key, (field, table) in fields.items()
+        },
+    )
+
+
+async def _read_all(reads: Iterable[_Reads]) -> bool:
+    """Read each in turn (never gathered); True when any read new words."""
+    changed = False
+    for each in reads:
+        changed |= await each.read()
+    return changed
+
+
+def _requests(reads: Iterable[_Reads]) -> int:
+    return sum(len(each.blocks) for each in reads)
+
+
 def _steps(
-    unit: ModbusUnit, wall: WallMap, fields: RegisterFields
-) -> list[ManualComponent]:
-    """Small components of at most ``SLOW_STEP_REGISTERS``: one request each.
+    unit: ModbusUnit, wall: WallMap, fields: RegisterFields, size: int
+) -> list[_Reads]:
+    """Small reads of at most ``size`` registers: one request each.
 
     Fields are grouped in address order per table, as the read planner would
     pool them (no gap wider than the wall allows), so each group is one read.
     """
-    steps: list[ManualComponent] = []
+    steps: list[_Reads] = []
     group: dict[str, tuple[RegisterField[Any], Table]] = {}
     start = last_end = 0
     table: Table | None = None
@@ -167,48 +330,69 @@ def _steps(
         end = register_field.address + register_field.count
         if group and (
             field_table is not table
-            or end - start > SLOW_STEP_REGISTERS
+            or end - start > size
             or register_field.address - last_end > wall.register_gap
         ):
-            steps.append(_register_component(unit, wall, group))
+            steps.append(_register_reads(unit, wall, group))
             group = {}
         if not group:
             start, table = register_field.address, field_table
         group[key] = (register_field, field_table)
         last_end = end
     if group:
-        steps.append(_register_component(unit, wall, group))
+        steps.append(_register_reads(unit, wall, group))
     return steps
 
 
-def _requests(components: Iterable[ManualComponent]) -> int:
-    return sum(
-        len(blocks)
-        for component in components
-        for blocks in component._build_plan().blocks.values()  # noqa: SLF001
+def _sharing(new: WallReading, old: WallReading) -> WallReading:
+    """``new`` with ``old``'s compartments and keypad where they are equal.
+
+    After a full poll only the counters read differ: the compartments stay the
+    very same object, so whoever compares them next compares one pointer, not
+    every compartment.
+    """
+    return WallReading(
+        old.compartments if new.compartments == old.compartments else new.compartments,
+        old.keypad if new.keypad == old.keypad else new.keypad,
+        new.openings,
     )
 
 
 class WallLink:
     """The Modbus side of one wall."""
 
-    def __init__(self, connection: ModbusConnection, wall: WallMap) -> None:
-        """Build the wall's components from its map (no I/O yet)."""
+    def __init__(
+        self,
+        connection: ModbusConnection,
+        wall: WallMap,
+        *,
+        step_registers: int = SERIAL_STEP_REGISTERS,
+    ) -> None:
+        """Build the wall's components from its map (no I/O yet).
+
+        ``step_registers``: the most a step of the slow tier reads (see
+        ``read``): small on a serial line, a whole request on a network.
+        """
         self.wall = wall
         self._decoder = WallDecoder(wall)
         self._units = {
             unit_id: connection.for_unit(unit_id) for unit_id in wall.unit_ids()
         }
-        self._bits: list[ManualComponent] = []
-        self._registers: list[ManualComponent] = []
-        self._slow: list[ManualComponent] = []
-        self._all_counters: list[ManualComponent] = []
+        self._bits: list[_Reads] = []
+        self._registers: list[_Reads] = []
+        self._slow: list[_Reads] = []
+        self._all_counters: list[_Reads] = []
         self._owner: dict[str, ManualComponent] = {}
-        # Each compartment's counter field, to read a few of them on demand.
+        # Each compartment's counter field, to read a few of them on demand,
+        # and its door's key: a door that reads open gets its counter read.
         self._counter_fields: dict[int, tuple[int, str, RegisterFields]] = {}
-        self._counter_reads: dict[frozenset[int], list[ManualComponent]] = {}
-        # (component, whether its values are kept until read again)
-        self._slow_steps: list[tuple[ManualComponent, bool]] = []
+        self._door_keys = {
+            compartment.number: point_key(compartment.number, Role.DOOR)
+            for compartment in wall.compartments
+        }
+        self._counter_reads: dict[frozenset[int], list[_Reads]] = {}
+        # (read, whether its values are kept until read again)
+        self._slow_steps: list[tuple[_Reads, bool]] = []
         for unit_id, fields in component_fields(wall).items():
             unit = self._units[unit_id]
             for target, register_fields in (
@@ -217,42 +401,35 @@ class WallLink:
                 (self._registers, fields.registers),
             ):
                 if register_fields:
-                    self._add(
-                        target,
-                        register_fields,
-                        _register_component(unit, wall, register_fields),
-                    )
+                    self._add(target, _register_reads(unit, wall, register_fields))
             if fields.bits:
-                self._add(
-                    self._bits, fields.bits, _bit_component(unit, wall, fields.bits)
-                )
+                self._add(self._bits, _bit_reads(unit, wall, fields.bits))
             for key, value in fields.counters.items():
                 number = int(key.split(".", 1)[0])
                 self._counter_fields[number] = (unit_id, key, {key: value})
             # The slow tier in small steps, then every counter in steps (a
             # counter's value only counts for the poll that read it).
             self._slow_steps += [
-                (step, True) for step in _steps(unit, wall, fields.slow)
+                (step, True) for step in _steps(unit, wall, fields.slow, step_registers)
             ]
             self._slow_steps += [
-                (step, False) for step in _steps(unit, wall, fields.counters)
+                (step, False)
+                for step in _steps(unit, wall, fields.counters, step_registers)
             ]
-        # Values of the slow tier, kept between full polls and steps.
+        # Values of the slow tier, kept between full polls and steps; None
+        # until the first full poll.
         self._slow_values: dict[str, Any] | None = None
         # The steps of the slow tier still to read in this round.
-        self._slow_pending: list[tuple[ManualComponent, bool]] = []
-        # The last values read and what they decoded to: an unchanged wall is
-        # not decoded again, and gives the very same reading (cheap to compare).
-        self._last: tuple[dict[str, Any], WallReading] | None = None
+        self._slow_pending: list[tuple[_Reads, bool]] = []
+        # The counters read by the last poll and what it decoded to: a poll
+        # that read the same counters and no new words gives the very same
+        # reading (cheap to compare). None: no poll yet, or a setpoint written.
+        self._last: tuple[tuple[_Reads, ...], WallReading] | None = None
+        self._open_doors: list[int] = []
 
-    def _add(
-        self,
-        target: list[ManualComponent],
-        keys: Iterable[str],
-        component: ManualComponent,
-    ) -> None:
-        target.append(component)
-        self._owner.update(dict.fromkeys(keys, component))
+    def _add(self, target: list[_Reads], reads: _Reads) -> None:
+        target.append(reads)
+        self._owner.update(dict.fromkeys(reads.keys, reads.component))
 
     @property
     def requests_per_poll(self) -> int:
@@ -289,47 +466,111 @@ class WallLink:
         ``watched``: compartments whose door-open counters are read on this poll
         (ignored on a full poll, which reads them all). Components are read one
         after the other, never gathered, so a lock release queued meanwhile
-        waits for one request at most.
+        waits for one request at most. Values of the slow tier are kept between
+        full polls; counters not read on this poll read None.
         Raises ``modbus_connection.ModbusError`` when the controller fails.
         """
-        values: dict[str, Any] = {}
-        full = full or self._slow_values is None
-        if full:
-            slow: dict[str, Any] = {}
-            for component in self._slow:
-                slow.update(await component.async_update(notify=False))
-            self._slow_values = slow
+        try:
+            return await self._read(
+                full=full, refresh_slow=refresh_slow, watched=watched
+            )
+        except BaseException:
+            # Some blocks may have been read and kept before the failure: the
+            # next poll trusts none of them and decodes everything afresh.
+            self._forget()
+            raise
+
+    async def _read(
+        self, *, full: bool, refresh_slow: bool, watched: Collection[int]
+    ) -> WallReading:
+        changed = False
+        if full or self._slow_values is None:
+            full = True
+            changed = await _read_all(self._slow)
+            self._slow_values = {
+                key: value
+                for reads in self._slow
+                for key, value in reads.values.items()
+            }
             self._slow_pending = []
-            counters = self._all_counters
+            counters = list(self._all_counters)
         else:
             if refresh_slow and not self._slow_pending:
                 self._slow_pending = list(self._slow_steps)
+            counters = []
             if self._slow_pending:
-                values.update(await self._slow_step())
-            counters = self._counters_of(watched)
-        assert self._slow_values is not None  # noqa: S101 - set just above
-        values.update(self._slow_values)
-        for component in (*counters, *self._registers, *self._bits):
-            values.update(await component.async_update(notify=False))
-        if self._counter_fields:
-            await self._read_counters_of_open_doors(values)
-        if self._last is not None and self._last[0] == values:
+                step, kept = self._slow_pending[0]
+                step_changed = await step.read()
+                # Taken off only once read: a failed step is tried again next poll.
+                self._slow_pending.pop(0)
+                if kept and step_changed:
+                    self._slow_values = {**self._slow_values, **step.values}
+                # Counters that read as they did a round ago have been seen:
+                # counting only goes up, so no poll in between saw others.
+                # Watched ones are read every poll, here by the step.
+                if not kept and (step_changed or self._covers(step, watched)):
+                    counters.append(step)
+                changed |= step_changed
+            counters += self._counters_of(self._unread(watched, counters))
+        changed |= await _read_all((*counters, *self._registers))
+        doors_moved = await _read_all(self._bits)
+        if doors_moved:
+            self._open_doors = self._doors_open()
+        if not full and self._open_doors:
+            # A full poll has read every counter already.
+            more = self._counters_of(self._unread(self._open_doors, counters))
+            changed |= await _read_all(more)
+            counters += more
+        read_counters = tuple(counters)
+        if (
+            not (changed or doors_moved)
+            and self._last is not None
+            and self._last[0] == read_counters
+        ):
             return self._last[1]
-        reading = self._decoder.decode(values)
-        self._last = (values, reading)
-        return reading
+        return self._decode(read_counters)
 
-    async def _slow_step(self) -> dict[str, Any]:
-        """Read the next step of the slow tier; what only this poll sees."""
-        component, kept = self._slow_pending[0]
-        read = await component.async_update(notify=False)
-        # Taken off only once read: a failed step is tried again next poll.
-        self._slow_pending.pop(0)
-        if not kept:
-            return dict(read)
-        assert self._slow_values is not None  # noqa: S101 - read by the first poll
-        self._slow_values = {**self._slow_values, **read}
-        return {}
+    def _unread(self, numbers: Collection[int], reads: Collection[_Reads]) -> list[int]:
+        """Those of ``numbers`` with a counter that none of ``reads`` read."""
+        read = {key for each in reads for key in each.keys}
+        return [
+            number
+            for number in numbers
+            if number in self._counter_fields
+            and self._counter_fields[number][1] not in read
+        ]
+
+    def _covers(self, reads: _Reads, numbers: Collection[int]) -> bool:
+        """Whether ``reads`` reads the counter of any of ``numbers``."""
+        return any(
+            number in self._counter_fields
+            and self._counter_fields[number][1] in reads.keys
+            for number in numbers
+        )
+
+    def _forget(self) -> None:
+        """Forget every block's words and the last reading."""
+        self._last = None
+        for reads in (
+            *self._slow,
+            *self._all_counters,
+            *self._registers,
+            *self._bits,
+            *(each for group in self._counter_reads.values() for each in group),
+            *(step for step, _ in self._slow_steps),
+        ):
+            reads.forget()
+
+    def _decode(self, read_counters: tuple[_Reads, ...]) -> WallReading:
+        """The reading of the values kept, with the counters this poll read."""
+        values: dict[str, Any] = dict(self._slow_values or {})
+        for reads in (*read_counters, *self._registers, *self._bits):
+            values.update(reads.values)
+        reading = self._decoder.decode(values)
+        if self._last is not None:
+            reading = _sharing(reading, self._last[1])
+        self._last = (read_counters, reading)
+        return reading
 
     @property
     def slow_steps(self) -> int:
@@ -341,42 +582,45 @@ class WallLink:
         """Steps of the current round of the slow tier not read yet."""
         return len(self._slow_pending)
 
-    def _counters_of(self, numbers: Collection[int]) -> list[ManualComponent]:
-        """Components reading the counters of ``numbers`` (built once per set)."""
+    def _counters_of(self, numbers: Collection[int]) -> list[_Reads]:
+        """Reads of the counters of ``numbers`` (built once per set)."""
         wanted = frozenset(
             number for number in numbers if number in self._counter_fields
         )
         if not wanted:
             return []
-        components = self._counter_reads.get(wanted)
-        if components is None:
+        reads = self._counter_reads.get(wanted)
+        if reads is None:
             by_unit: dict[int, dict[str, tuple[RegisterField[Any], Table]]] = {}
             for number in sorted(wanted):
                 unit_id, _, field = self._counter_fields[number]
                 by_unit.setdefault(unit_id, {}).update(field)
-            components = [
-                _register_component(self._units[unit_id], self.wall, fields)
+            reads = [
+                _register_reads(self._units[unit_id], self.wall, fields)
                 for unit_id, fields in by_unit.items()
             ]
             if len(self._counter_reads) > 64:  # noqa: PLR2004 - a bound, not a tuning
                 self._counter_reads.clear()
-            self._counter_reads[wanted] = components
-        return components
+            self._counter_reads[wanted] = reads
+        return reads
 
-    async def _read_counters_of_open_doors(self, values: dict[str, Any]) -> None:
-        """A door that reads open gets its counter read now, if it was not yet.
+    def _doors_open(self) -> list[int]:
+        """The compartments with a door counter whose door reads open.
 
-        Read after the contact, the counter includes the opening that contact
-        shows, if it really opened: that is what tells it from chatter.
+        Their counters are read right after the doors: read after the
+        contact, the counter includes the opening that contact shows, if it
+        really opened; that is what tells it from chatter.
         """
-        unread = [
+        if not self._counter_fields:
+            return []
+        doors: dict[str, Any] = {}
+        for reads in self._bits:
+            doors.update(reads.values)
+        return [
             number
-            for number, (_, key, _) in self._counter_fields.items()
-            if key not in values
-            and self._decoder.bit(values, point_key(number, Role.DOOR)) is False
+            for number in self._counter_fields
+            if self._decoder.bit(doors, self._door_keys[number]) is False
         ]
-        for component in self._counters_of(unread):
-            values.update(await component.async_update(notify=False))
 
     async def _write(self, key: str, value: Any) -> None:
         await self._owner[key].write(key, value)
@@ -430,8 +674,15 @@ class WallLink:
         """
         key = point_key(number, Role.SETPOINT)
         await self._write(key, celsius)
-        if self._slow_values is not None:
-            self._slow_values[key] = celsius
+        if self._slow_values is None:
+            return
+        self._slow_values[key] = celsius
+        self._last = None
+        # Whatever the controller made of it, the next read of its words
+        # decodes them afresh.
+        for reads in (*self._slow, *(step for step, _ in self._slow_steps)):
+            if key in reads.keys:
+                reads.assume(key, celsius)
 
 
 async def probe_wall(

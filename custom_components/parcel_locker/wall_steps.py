@@ -13,10 +13,10 @@ pre-selects what answered and leaves out the probes that read -32768.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import CONF_NAME
 from modbus_connection import ModbusConnection
@@ -78,19 +78,10 @@ class WallSteps[ResultT](ABC):
 
     # -- what the flow provides -----------------------------------------------
 
-    @abstractmethod
-    def _form(
-        self,
-        step_id: str,
-        schema: vol.Schema,
-        errors: Mapping[str, str],
-        placeholders: Mapping[str, str],
-    ) -> ResultT:
-        """Show a form of this flow."""
-
-    @abstractmethod
-    def _menu(self, step_id: str, options: list[str]) -> ResultT:
-        """Show a menu of this flow."""
+    if TYPE_CHECKING:
+        # Every flow handler has these (FlowHandler), answering its results.
+        async_show_form: Callable[..., ResultT]
+        async_show_menu: Callable[..., ResultT]
 
     @abstractmethod
     def _link(self) -> AbstractAsyncContextManager[ModbusConnection]:
@@ -105,6 +96,23 @@ class WallSteps[ResultT](ABC):
         """Save the wall: create the entry, or the subentry, or update it."""
 
     # -- the steps ------------------------------------------------------------
+
+    def _form(
+        self,
+        step_id: str,
+        schema: vol.Schema,
+        errors: Mapping[str, str],
+        placeholders: Mapping[str, str],
+    ) -> ResultT:
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=schema,
+            errors=dict(errors),
+            description_placeholders=dict(placeholders),
+        )
+
+    def _menu(self, step_id: str, options: list[str]) -> ResultT:
+        return self.async_show_menu(step_id=step_id, menu_options=options)
 
     async def _async_wall_form(
         self,

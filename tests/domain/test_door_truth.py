@@ -15,23 +15,29 @@ from custom_components.parcel_locker.domain.readings import CompartmentReading
 OPENED, CLOSED = DoorStep.OPENED, DoorStep.CLOSED
 
 
+type Sensed = tuple[CompartmentReading, int | None]
+
+
 def reading(
     *, closed: bool = True, openings: int | None = None, present: bool | None = None
-) -> CompartmentReading:
-    """A compartment's reading: door, counter, parcel sensor."""
+) -> Sensed:
+    """A compartment's reading (door, parcel sensor) and its door counter."""
     return CompartmentReading(
-        released=False, door_closed=closed, openings=openings, present=present
-    )
+        released=False, door_closed=closed, present=present
+    ), openings
 
 
 def steps(
     truth: DoorTruth,
-    sensed: CompartmentReading,
+    sensed: Sensed,
     *,
     ledger_open: bool = False,
     reserved: bool = False,
 ) -> tuple[DoorStep, ...]:
-    return truth.steps(1, sensed, ledger_open=ledger_open, reserved=reserved)
+    compartment, openings = sensed
+    return truth.steps(
+        1, compartment, openings=openings, ledger_open=ledger_open, reserved=reserved
+    )
 
 
 # -- with counters ----------------------------------------------------------------

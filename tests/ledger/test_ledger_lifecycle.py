@@ -19,6 +19,7 @@ from custom_components.parcel_locker.domain.ledger import (
     CodeKind,
     CodeRejectedError,
     CompartmentStatus,
+    Consignment,
     EventType,
     Ledger,
     LedgerSettings,
@@ -56,7 +57,7 @@ def test_a_parcel_that_fits_nowhere_is_held_at_the_desk(ledger: Ledger) -> None:
     fill_xl(ledger)
     with pytest.raises(NoCompartmentAvailableError):
         ledger.assign("person.bob", Size.XL, "DHL", "JJD1", False, None, T0)
-    events = ledger.hold("person.bob", Size.XL, "DHL", "JJD1", False, None, T0)
+    events = ledger.hold(Consignment("person.bob", Size.XL, "DHL", "JJD1"), None, T0)
     no_fit = only(events, EventType.NO_FIT)
     parcel = ledger.parcel(no_fit.data["parcel_id"])
     assert parcel.state is ParcelState.HELD
@@ -85,7 +86,7 @@ def test_a_parcel_that_fits_nowhere_is_held_at_the_desk(ledger: Ledger) -> None:
 
 
 def test_a_held_parcel_names_the_wall_it_was_meant_for(ledger: Ledger) -> None:
-    events = ledger.hold("person.bob", Size.S, "DHL", None, True, "B", T0)
+    events = ledger.hold(Consignment("person.bob", Size.S, "DHL", cold=True), "B", T0)
     data = only(events, EventType.NO_FIT).data
     assert (data["wall"], data["wall_name"], data["cold"]) == ("B", "Garage", True)
     assert [item["parcel_id"] for item in ledger.list_parcels("B")] == [
@@ -93,11 +94,11 @@ def test_a_held_parcel_names_the_wall_it_was_meant_for(ledger: Ledger) -> None:
     ]
     assert ledger.list_parcels("A") == []
     with refused("unknown_wall"):
-        ledger.hold("person.bob", Size.S, "DHL", None, False, "Z", T0)
+        ledger.hold(Consignment("person.bob", Size.S, "DHL"), "Z", T0)
 
 
 def test_a_held_parcel_can_be_cancelled_but_not_opened(ledger: Ledger) -> None:
-    events = ledger.hold("person.bob", Size.S, "DHL", None, False, None, T0)
+    events = ledger.hold(Consignment("person.bob", Size.S, "DHL"), None, T0)
     parcel_id = events[0].data["parcel_id"]
     with refused("parcel_not_waiting"):
         ledger.issue_code(parcel_id, T0)
@@ -209,9 +210,11 @@ def test_an_announcement_that_does_not_fit_is_held(ledger: Ledger) -> None:
         )  # fmt: skip
     assert ledger.parcel(parcel_id).state is ParcelState.ANNOUNCED
     events = ledger.hold(
-        found.recipient, found.size, found.carrier, found.tracking, False, None,
-        T0, announced=parcel_id,
-    )  # fmt: skip
+        Consignment(found.recipient, found.size, found.carrier, found.tracking),
+        None,
+        T0,
+        announced=parcel_id,
+    )
     assert only(events, EventType.NO_FIT).data["parcel_id"] == parcel_id
     held = ledger.parcel(parcel_id)
     assert (held.state, held.expected_until) == (ParcelState.HELD, None)

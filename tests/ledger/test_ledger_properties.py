@@ -28,6 +28,7 @@ from custom_components.parcel_locker.domain.ledger import (
     CodeRejectedError,
     CompartmentSpec,
     CompartmentStatus,
+    Consignment,
     EventType,
     Ledger,
     LedgerError,
@@ -200,7 +201,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self._collect(
             self._call(
                 lambda: self.ledger.hold(
-                    f"person.{who}", size, "DHL", None, cold, wall, self.now
+                    Consignment(f"person.{who}", size, "DHL", None, cold),
+                    wall,
+                    self.now,
                 )
             )
             or []
@@ -247,7 +250,10 @@ class LedgerMachine(RuleBasedStateMachine):
             self._collect(
                 self._call(
                     lambda: self.ledger.hold(
-                        *fields, found.cold, None, self.now, announced=found.parcel_id
+                        Consignment(*fields, found.cold),
+                        None,
+                        self.now,
+                        announced=found.parcel_id,
                     )
                 )
                 or []
@@ -449,7 +455,7 @@ class LedgerMachine(RuleBasedStateMachine):
             ("parcel_not_found", lambda: ledger.share("ghost", self.now)),
             (
                 "unknown_wall",
-                lambda: ledger.hold("p", Size.S, "c", None, False, "Z", self.now),
+                lambda: ledger.hold(Consignment("p", Size.S, "c"), "Z", self.now),
             ),
         ]
         expected, action = data.draw(st.sampled_from(choices))

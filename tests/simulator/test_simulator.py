@@ -29,6 +29,7 @@ from simulator import (
 from simulator.layout import (
     ILLEGAL_ADDRESS,
     ILLEGAL_VALUE,
+    KEYPAD_SEQUENCE,
     NO_SENSOR,
     decode_tenths,
     encode_tenths,
@@ -879,6 +880,23 @@ async def test_page_and_state(sim: LockerSimulator, web: TestClient[Any, Any]) -
     assert first["keypad"]["feedback_text"] == "idle"
     assert state["walls"][1]["keypad"]["enabled"] is False
     assert state["walls"][1]["controller_timed_pulse"] is False
+
+
+async def test_the_page_counts_the_polls_that_read_the_keypad(
+    sim: LockerSimulator, web: TestClient[Any, Any]
+) -> None:
+    """A hub reads the keypad's sequence once a poll: the wall counts those reads.
+
+    ``bench.idle_cpu`` counts a Home Assistant's polls this way, from the
+    wall's side, so counting costs Home Assistant nothing.
+    """
+    wall = sim.wall(1)
+    wall.read_input_registers(KEYPAD_SEQUENCE, 4)
+    wall.read_input_registers(KEYPAD_SEQUENCE - 2, 42)
+    wall.read_input_registers(0, 24)  # temperatures: not the keypad
+    wall.read_input_registers(KEYPAD_SEQUENCE + 1, 3)  # the code alone
+    state = await (await web.get("/api/state")).json()
+    assert [w["keypad"]["reads"] for w in state["walls"]] == [2, 0]
 
 
 async def test_web_doors_and_parcels(

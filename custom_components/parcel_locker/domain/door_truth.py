@@ -70,20 +70,22 @@ class DoorTruth:
         number: int,
         reading: CompartmentReading,
         *,
+        openings: int | None = None,
         ledger_open: bool,
         reserved: bool,
     ) -> tuple[DoorStep, ...]:
         """The steps for compartment ``number``, given what the ledger knows.
 
+        ``openings``: its door-open counter, when this poll read it;
         ``ledger_open``: the ledger has the door open; ``reserved``: the
         compartment waits for a courier.
         """
         previous_present = self._present.get(number, reading.present)
         self._present[number] = reading.present
         if self._use_counters:
-            openings = self._openings(number, reading.openings)
-            if openings is not None:
-                return _counted(openings, ledger_open=ledger_open, reading=reading)
+            counted = self._openings(number, openings)
+            if counted is not None:
+                return _counted(counted, ledger_open=ledger_open, reading=reading)
         elif self._use_presence:
             return self._parcel_confirmed(
                 number,

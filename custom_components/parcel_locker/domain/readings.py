@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,8 +17,6 @@ class CompartmentReading:
     present: bool | None = None
     temperature: float | None = None
     setpoint: float | None = None
-    openings: int | None = None
-    """The door-open counter (layout 1.1), when this poll read it."""
 
     @property
     def locked(self) -> bool:
@@ -82,3 +81,9 @@ class WallReading:
 
     compartments: Mapping[int, CompartmentReading]
     keypad: KeypadReading | None = None
+    openings: Mapping[int, int] = MappingProxyType({})
+    """The door-open counters (layout 1.1) this poll read, by compartment.
+
+    Apart from the compartments: which counters a poll reads changes from poll
+    to poll (all of them on a full poll), what the compartments show does not.
+    """

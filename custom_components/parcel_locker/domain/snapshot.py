@@ -10,7 +10,7 @@ keeps comparing two snapshots cheap.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -110,10 +110,6 @@ def wall_state(
         if view.retired:
             continue
         read = None if reading is None else reading.compartments.get(view.number)
-        if read is not None and read.openings is not None:
-            # Door counters are the coordinator's business (``door_truth``),
-            # shown nowhere: a poll that only read counters changes no entity.
-            read = replace(read, openings=None)
         problems = by_number.get(view.number, set())
         if (sensed := parcel_sensor_problem(view.status, read)) is not None:
             problems.add(sensed)

@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from ..sizes import Size
 from .errors import ErrorKey, LedgerError
 from .journal import Journal
 from .model import (
     ACTOR_AUTOMATION,
+    Consignment,
     DomainEvent,
     EventType,
     Parcel,
@@ -48,18 +48,15 @@ class Announcements:
 
     def announce(
         self,
+        consignment: Consignment,
         *,
-        recipient: str,
-        tracking: str,
-        carrier: str,
-        size: Size,
-        cold: bool,
         until: datetime,
         now: datetime,
         actor: str,
         created_by: str | None,
     ) -> list[DomainEvent]:
         """Record an expected delivery (see module notes)."""
+        tracking = consignment.tracking or ""
         if not tracking_key(tracking):
             raise LedgerError(ErrorKey.INVALID_TRACKING)
         if until <= now:
@@ -73,11 +70,7 @@ class Announcements:
         parcel = self._parcels.unplaced(
             ParcelKind.DELIVERY,
             ParcelState.ANNOUNCED,
-            recipient=recipient,
-            size=Size(size),
-            carrier=carrier,
-            tracking=tracking,
-            cold=cold,
+            consignment,
             wall=None,
             now=now,
             created_by=created_by,
@@ -96,7 +89,7 @@ class Announcements:
     def tick(self, now: datetime) -> list[DomainEvent]:
         """Announcements whose time is up lapse."""
         events: list[DomainEvent] = []
-        for parcel in self._parcels:
+        for parcel in self._parcels.in_progress():
             until = parcel.expected_until
             if parcel.state is not ParcelState.ANNOUNCED or until is None:
                 continue

@@ -47,7 +47,7 @@ class Deadlines:
     def tick(self, now: datetime, settings: LedgerSettings) -> list[DomainEvent]:
         """Send back every stored parcel whose deadline passed."""
         events: list[DomainEvent] = []
-        for parcel in self._parcels:
+        for parcel in self._parcels.in_progress():
             if (
                 parcel.state is not ParcelState.STORED
                 or parcel.cancel_pending

@@ -57,6 +57,7 @@ from .model import (
     CodeKind,
     Compartment,
     CompartmentStatus,
+    Consignment,
     DomainEvent,
     DoorPhase,
     DoorSession,
@@ -97,12 +98,8 @@ class Deliveries:
     def reserve(
         self,
         kind: ParcelKind,
+        consignment: Consignment,
         *,
-        recipient: str,
-        size: Size,
-        carrier: str,
-        tracking: str | None,
-        cold: bool,
         wall: str | None,
         number: int | None,
         now: datetime,
@@ -117,16 +114,16 @@ class Deliveries:
         """
         expected = self._announced(announced)
         comp = self._walls.choose(
-            Size(size), cold=cold, wall=wall, number=number, settings=settings
+            Size(consignment.size),
+            cold=consignment.cold,
+            wall=wall,
+            number=number,
+            settings=settings,
         )
         parcel = self._parcels.reserve(
             comp,
             kind,
-            recipient=recipient,
-            size=Size(size),
-            carrier=carrier,
-            tracking=tracking,
-            cold=cold,
+            consignment,
             now=now,
             until=now + settings.reservation_timeout,
             created_by=created_by,
@@ -145,12 +142,8 @@ class Deliveries:
 
     def hold(
         self,
+        consignment: Consignment,
         *,
-        recipient: str,
-        size: Size,
-        carrier: str,
-        tracking: str | None,
-        cold: bool,
         wall: str | None,
         now: datetime,
         settings: LedgerSettings,
@@ -166,18 +159,16 @@ class Deliveries:
         if wall is not None:
             self._walls.get(wall)
         not_ready = (
-            self._walls.not_ready_for_cold(size, wall=wall, settings=settings)
-            if cold
+            self._walls.not_ready_for_cold(
+                consignment.size, wall=wall, settings=settings
+            )
+            if consignment.cold
             else []
         )
         parcel = self._parcels.unplaced(
             ParcelKind.DELIVERY,
             ParcelState.HELD,
-            recipient=recipient,
-            size=Size(size),
-            carrier=carrier,
-            tracking=tracking,
-            cold=cold,
+            consignment,
             wall=wall,
             now=now,
             announced=expected,
@@ -242,11 +233,11 @@ class Deliveries:
         self._parcels.reserve(
             comp,
             ParcelKind.COURIER,
-            recipient=stored.recipient or UNKNOWN_RECIPIENT,
-            size=stored.size,
-            carrier=stored.carrier or UNKNOWN_CARRIER,
-            tracking=None,
-            cold=False,
+            Consignment(
+                stored.recipient or UNKNOWN_RECIPIENT,
+                stored.size,
+                stored.carrier or UNKNOWN_CARRIER,
+            ),
             now=now,
             until=now + settings.reservation_timeout,
         )

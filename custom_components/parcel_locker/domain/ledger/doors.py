@@ -86,27 +86,22 @@ class Doors:
         """Authorise the next opening by an admin or the parcel's recipient."""
         if comp.status is CompartmentStatus.RESERVED:
             # The reservation already allows the (loading) opening.
-            self._journal.record(
-                now,
-                "authorize_open",
-                actor,
-                comp=comp,
-                parcel_id=comp.parcel_id,
-                result="reserved",
-            )
-            return
-        if comp.status is CompartmentStatus.OCCUPIED:
-            purpose = DoorPhase.INSPECTING if inspect else DoorPhase.UNLOADING
+            result = "reserved"
         else:
-            purpose = DoorPhase.MAINTENANCE
-        self.authorise(comp, DoorSession(purpose, actor, comp.parcel_id), expires)
+            purpose = (
+                (DoorPhase.INSPECTING if inspect else DoorPhase.UNLOADING)
+                if comp.status is CompartmentStatus.OCCUPIED
+                else DoorPhase.MAINTENANCE
+            )
+            self.authorise(comp, DoorSession(purpose, actor, comp.parcel_id), expires)
+            result = str(purpose)
         self._journal.record(
             now,
             "authorize_open",
             actor,
             comp=comp,
             parcel_id=comp.parcel_id,
-            result=str(purpose),
+            result=result,
         )
 
     def opened(self, comp: Compartment, now: datetime) -> list[DomainEvent]:

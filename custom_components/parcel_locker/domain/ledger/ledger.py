@@ -48,6 +48,7 @@ from .model import (
     CompartmentSpec,
     CompartmentStatus,
     CompartmentView,
+    Consignment,
     DomainEvent,
     IssuedCode,
     LedgerSettings,
@@ -199,11 +200,7 @@ class Ledger:
         """
         return self._deliveries.reserve(
             ParcelKind.DELIVERY,
-            recipient=recipient,
-            size=size,
-            carrier=carrier,
-            tracking=tracking,
-            cold=cold,
+            Consignment(recipient, Size(size), carrier, tracking, cold),
             wall=wall,
             number=number,
             now=self._journal.at(now),
@@ -213,13 +210,9 @@ class Ledger:
             announced=announced,
         )
 
-    def hold(  # noqa: PLR0917 - the same signature as ``assign``
+    def hold(
         self,
-        recipient: str,
-        size: Size,
-        carrier: str,
-        tracking: str | None,
-        cold: bool,  # noqa: FBT001
+        consignment: Consignment,
         wall: str | None,
         now: datetime,
         *,
@@ -228,11 +221,7 @@ class Ledger:
     ) -> list[DomainEvent]:
         """Record a delivery that fits nowhere: held at the desk (``no_fit``)."""
         return self._deliveries.hold(
-            recipient=recipient,
-            size=size,
-            carrier=carrier,
-            tracking=tracking,
-            cold=cold,
+            consignment,
             wall=wall,
             now=self._journal.at(now),
             settings=self._settings,
@@ -255,11 +244,7 @@ class Ledger:
     ) -> list[DomainEvent]:
         """Record a delivery expected until ``until`` (see ``announcements``)."""
         return self._announcements.announce(
-            recipient=recipient,
-            tracking=tracking,
-            carrier=carrier,
-            size=size,
-            cold=cold,
+            Consignment(recipient, Size(size), carrier, tracking, cold),
             until=aware(until),
             now=self._journal.at(now),
             actor=actor,
@@ -285,11 +270,7 @@ class Ledger:
         """Reserve a compartment for a resident's return drop (release its lock)."""
         return self._deliveries.reserve(
             ParcelKind.RETURN,
-            recipient=recipient,
-            size=size,
-            carrier=carrier,
-            tracking=tracking,
-            cold=False,
+            Consignment(recipient, Size(size), carrier, tracking),
             wall=wall,
             number=None,
             now=self._journal.at(now),

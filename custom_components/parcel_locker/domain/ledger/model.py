@@ -257,6 +257,17 @@ def iso_req(value: datetime) -> str:
 # Parcels
 
 
+@dataclass(frozen=True, slots=True)
+class Consignment:
+    """What a parcel is, as whoever brings or announces it says."""
+
+    recipient: str
+    size: Size
+    carrier: str
+    tracking: str | None = None
+    cold: bool = False
+
+
 @dataclass(slots=True)
 class Parcel:
     """A parcel the ledger knows of. Public methods hand out copies.
@@ -294,6 +305,43 @@ class Parcel:
     expected_until: datetime | None = None
     # A stored parcel goes back to its sender at this time (fixed when stored).
     deadline: datetime | None = None
+
+    @classmethod
+    def new(
+        cls,
+        parcel_id: str,
+        kind: ParcelKind,
+        state: ParcelState,
+        consignment: Consignment,
+        *,
+        created: datetime,
+        created_by: str | None,
+    ) -> Parcel:
+        """A parcel just made, without a compartment yet."""
+        return cls(
+            parcel_id=parcel_id,
+            kind=kind,
+            state=state,
+            recipient=consignment.recipient,
+            size=Size(consignment.size),
+            carrier=consignment.carrier,
+            tracking=consignment.tracking,
+            cold=bool(consignment.cold),
+            wall=None,
+            number=None,
+            compartment=None,
+            created=created,
+            reserved_until=None,
+            created_by=created_by,
+        )
+
+    def describe(self, consignment: Consignment) -> None:
+        """Take what the courier (or the announcement) says the parcel is."""
+        self.recipient = consignment.recipient
+        self.size = Size(consignment.size)
+        self.carrier = consignment.carrier
+        self.tracking = consignment.tracking
+        self.cold = bool(consignment.cold)
 
     @property
     def active(self) -> bool:

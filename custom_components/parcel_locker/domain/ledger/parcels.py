@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 import secrets
 from typing import Any
 
-from ..sizes import Size
 from .errors import ErrorKey, LedgerError
 from .journal import Journal
 from .model import (
@@ -29,6 +28,7 @@ from .model import (
     UNKNOWN_RECIPIENT,
     Compartment,
     CompartmentStatus,
+    Consignment,
     Parcel,
     ParcelKind,
     ParcelState,
@@ -46,13 +46,14 @@ def tracking_key(tracking: str) -> str:
 class Parcels:
     """Every parcel by id: the active ones and the newest finished ones."""
 
-    __slots__ = ("_journal", "_parcels", "_walls")
+    __slots__ = ("_in_progress", "_journal", "_parcels", "_walls")
 
     def __init__(self, walls: Walls, journal: Journal) -> None:
         """Start with no parcel."""
         self._walls = walls
         self._journal = journal
         self._parcels: dict[str, Parcel] = {}
+        self._in_progress: tuple[int, list[Parcel]] | None = None
 
     def __iter__(self) -> Iterator[Parcel]:
         """The parcels, oldest first (the stored order)."""
@@ -62,9 +63,25 @@ class Parcels:
         """Number of parcels, finished ones included."""
         return len(self._parcels)
 
+    def in_progress(self) -> list[Parcel]:
+        """The parcels not finished yet, oldest first: those time can act on.
+
+        Worked out once per revision (every change of state moves it), so a
+        poll that changed nothing does not walk the finished ones kept for
+        history again.
+        """
+        revision = self._journal.revision
+        if self._in_progress is None or self._in_progress[0] != revision:
+            self._in_progress = (
+                revision,
+                [parcel for parcel in self._parcels.values() if not parcel.finished],
+            )
+        return list(self._in_progress[1])
+
     def restore(self, parcels: dict[str, Parcel]) -> None:
         """Take the parcels read from storage."""
         self._parcels = parcels
+        self._in_progress = None
 
     # -- lookups -----------------------------------------------------------------
 
@@ -105,12 +122,8 @@ class Parcels:
         self,
         comp: Compartment,
         kind: ParcelKind,
+        consignment: Consignment,
         *,
-        recipient: str,
-        size: Size,
-        carrier: str,
-        tracking: str | None,
-        cold: bool,
         now: datetime,
         until: datetime,
         created_by: str | None = None,
@@ -124,11 +137,7 @@ class Parcels:
         parcel = self.unplaced(
             kind,
             ParcelState.RESERVED,
-            recipient=recipient,
-            size=size,
-            carrier=carrier,
-            tracking=tracking,
-            cold=cold,
+            consignment,
             wall=comp.wall,
             now=now,
             created_by=created_by,
@@ -153,12 +162,8 @@ class Parcels:
         self,
         kind: ParcelKind,
         state: ParcelState,
+        consignment: Consignment,
         *,
-        recipient: str,
-        size: Size,
-        carrier: str,
-        tracking: str | None,
-        cold: bool,
         wall: str | None,
         now: datetime,
         created_by: str | None = None,
@@ -168,28 +173,16 @@ class Parcels:
 
         Its compartment (if it gets one) is the caller's to set.
         """
-        parcel = announced or Parcel(
-            parcel_id=self._new_id(),
-            kind=kind,
-            state=state,
-            recipient=recipient,
-            size=size,
-            carrier=carrier,
-            tracking=tracking,
-            cold=bool(cold),
-            wall=None,
-            number=None,
-            compartment=None,
+        parcel = announced or Parcel.new(
+            self._new_id(),
+            kind,
+            state,
+            consignment,
             created=now,
-            reserved_until=None,
             created_by=created_by,
         )
         parcel.state = state
-        parcel.recipient = recipient
-        parcel.size = size
-        parcel.carrier = carrier
-        parcel.tracking = tracking
-        parcel.cold = bool(cold)
+        parcel.describe(consignment)
         parcel.wall = wall
         self._parcels[parcel.parcel_id] = parcel
         self._journal.changed()

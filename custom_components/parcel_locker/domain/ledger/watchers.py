@@ -57,7 +57,7 @@ from .walls import Walls
 class Watchers:
     """Deadlines, reminders and alarms over the walls and parcels."""
 
-    __slots__ = ("_codes", "_journal", "_parcels", "_walls")
+    __slots__ = ("_codes", "_journal", "_parcels", "_timed", "_walls")
 
     def __init__(
         self, walls: Walls, parcels: Parcels, codes: Codes, journal: Journal
@@ -67,13 +67,14 @@ class Watchers:
         self._parcels = parcels
         self._codes = codes
         self._journal = journal
+        self._timed: tuple[int, list[Compartment]] | None = None
 
     def tick(self, now: datetime, settings: LedgerSettings) -> list[DomainEvent]:
         """Let time pass: expire reservations and authorisations, fire watchers."""
         events: list[DomainEvent] = []
-        for comp in self._walls.compartments():
+        for comp in self._timed_compartments():
             events += self._tick_compartment(comp, now, settings)
-        for parcel in self._parcels:
+        for parcel in self._parcels.in_progress():
             events += self._overdue(parcel, now, settings)
         self._codes.purge_expired_courier_codes(now)
         return events
@@ -119,6 +120,21 @@ class Watchers:
                 for problem in _compartment_problems(comp, moment, settings)
             )
         return found
+
+    def _timed_compartments(self) -> list[Compartment]:
+        """The compartments where something runs out with time.
+
+        Worked out once per revision: every change of state moves it, and it
+        takes a change of state for something to start running out. A poll
+        that changed nothing does not walk every compartment again.
+        """
+        revision = self._journal.revision
+        if self._timed is None or self._timed[0] != revision:
+            self._timed = (
+                revision,
+                [comp for comp in self._walls.compartments() if _runs_out(comp)],
+            )
+        return list(self._timed[1])
 
     def _tick_compartment(
         self, comp: Compartment, now: datetime, settings: LedgerSettings
@@ -257,6 +273,21 @@ class Watchers:
 def _watched(comp: Compartment) -> bool:
     """Whether a compartment's temperature is watched at all."""
     return comp.cooled and comp.status is not CompartmentStatus.OUT_OF_SERVICE
+
+
+def _runs_out(comp: Compartment) -> bool:
+    """Whether anything of the compartment ends with time (``tick`` looks at it).
+
+    A reservation, an authorisation, a re-open grace, an open door (its alarm)
+    or a temperature excursion (its alarm).
+    """
+    return (
+        comp.status is CompartmentStatus.RESERVED
+        or comp.pending is not None
+        or comp.grace_until is not None
+        or comp.door_open
+        or comp.temp_out_since is not None
+    )
 
 
 def _end_excursion(comp: Compartment, journal: Journal) -> None:
