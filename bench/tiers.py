@@ -13,11 +13,14 @@ on the temperature interval), counted on the wire and cross-checked with
 
 Door to entity: a 250-compartment wall behind a simulated 9600-baud serial line
 (the simulator delays each request and answer by its bytes, 10 bits a byte),
-polled every second on the coordinator's schedule: Home Assistant starts the
-next poll at the whole second after a poll ends plus the coordinator's own
-fraction of a second (0.05-0.5 s; 0.5 here, the latest) plus the interval. A
-door is forced open at a random moment; its entity changes when the poll that
-first reads it open ends (the coordinator publishes one snapshot per poll).
+polled at a 1 s interval on the integration's own cadence
+(``domain.poll_cadence``: each poll starts one interval minus the longest
+recent poll after the last one started), and for comparison on Home
+Assistant's coordinator schedule (the next poll at the whole second after a
+poll ends plus the coordinator's own fraction of a second, 0.05-0.5 s; 0.5
+here, the latest, plus the interval). A door is forced open at a random moment;
+its entity changes when the poll that first reads it open ends (the coordinator
+publishes one snapshot per poll).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import sys
 import time
 
 from custom_components.parcel_locker.connection import create_connection
+from custom_components.parcel_locker.domain.poll_cadence import PollCadence
 from custom_components.parcel_locker.domain.readings import WallReading
 from custom_components.parcel_locker.domain.sizes import parse_sizes
 from custom_components.parcel_locker.domain.wiring import (
@@ -149,8 +153,22 @@ class Latency:
     max_s: float
 
 
+def next_poll(cadence: PollCadence | None, started: float, ended: float) -> float:
+    """When the next poll starts: on the cadence, else Home Assistant's way."""
+    if cadence is not None:
+        return cadence.next_start(started, ended, succeeded=True)
+    # DataUpdateCoordinator._schedule_refresh's formula.
+    return int(ended) + COORDINATOR_FRACTION + POLL_INTERVAL
+
+
 async def door_to_entity(
-    name: str, points: OptionalPoints, *, tiered: bool, trials: int, seed: int
+    name: str,
+    points: OptionalPoints,
+    *,
+    tiered: bool,
+    cadence: bool,
+    trials: int,
+    seed: int,
 ) -> Latency:
     """Door opened at a random moment -> the end of the poll that reads it open."""
     rng = random.Random(seed)
@@ -164,6 +182,7 @@ async def door_to_entity(
     published: asyncio.Queue[tuple[float, WallReading]] = asyncio.Queue()
     durations: dict[bool, list[float]] = {True: [], False: []}
     stop = asyncio.Event()
+    schedule = PollCadence(POLL_INTERVAL) if cadence else None
 
     async def coordinator() -> None:
         # As ParcelLockerCoordinator: everything on the first poll, then the
@@ -180,9 +199,9 @@ async def door_to_entity(
             ended = loop.time()
             durations[slow].append(ended - started)
             published.put_nowait((ended, reading))
-            # DataUpdateCoordinator._schedule_refresh's formula.
-            due = int(ended) + COORDINATOR_FRACTION + POLL_INTERVAL
-            await asyncio.sleep(max(0.0, due - loop.time()))
+            await asyncio.sleep(
+                max(0.0, next_poll(schedule, started, ended) - loop.time())
+            )
 
     async def until(number: int, *, open_: bool) -> float:
         while True:
@@ -249,7 +268,7 @@ def requests_table(rows: Sequence[Requests]) -> str:
 
 def latency_table(rows: Sequence[Latency]) -> str:
     header = (
-        f"{'polling':<34}{'N':>4}{'fast poll':>11}{'slow poll':>11}"
+        f"{'polling':<36}{'N':>4}{'fast poll':>11}{'slow poll':>11}"
         f"{'median':>8}{'p90':>7}{'max':>7}"
     )
     lines = [
@@ -261,24 +280,25 @@ def latency_table(rows: Sequence[Latency]) -> str:
         header,
     ]
     lines += [
-        f"{row.name:<34}{row.trials:>4}{row.fast_poll_ms:>9.0f}ms"
+        f"{row.name:<36}{row.trials:>4}{row.fast_poll_ms:>9.0f}ms"
         f"{row.full_poll_ms:>9.0f}ms{row.median_s:>7.2f}s{row.p90_s:>6.2f}s"
         f"{row.max_s:>6.2f}s"
         for row in rows
     ]
     lines += [
         "",
-        "  Polls start on Home Assistant's schedule: the whole second after a poll",
-        f"  ended, +{COORDINATOR_FRACTION} s (the latest fraction), + the interval:",
+        "  Own cadence: each poll starts one interval minus the longest recent",
+        "  poll after the last one started, so a door read just after it opened",
+        "  shows within the interval. Home Assistant's schedule: the whole second",
         (
-            f"  a poll longer than {1 - COORDINATOR_FRACTION:.1f} s makes the next"
-            " one wait a second more. The door is"
+            f"  after a poll ended, +{COORDINATOR_FRACTION} s (the latest "
+            "fraction), + the interval;"
         ),
-        "  read last in a poll and its entity changes when that poll ends: a door",
-        "  opened just after the read waits a whole interval. Slow poll: one that",
-        "  reads slow points too (tiered: one small step of the temperatures,",
-        "  setpoints, feedback and counters a poll, from each 30 s on; before:",
-        "  every point, every poll).",
+        "  a door opened just after the read waits a whole interval and a poll.",
+        "  The door is read last in a poll and its entity changes when that poll",
+        "  ends. Slow poll: one that reads slow points too (tiered: one small",
+        "  step of the temperatures, setpoints, feedback and counters a poll,",
+        "  from each 30 s on; before: every point, every poll).",
     ]
     return "\n".join(lines)
 
@@ -286,19 +306,19 @@ def latency_table(rows: Sequence[Latency]) -> str:
 async def measure(*, trials: int, seed: int) -> tuple[list[Requests], list[Latency]]:
     """Both tables' rows."""
     requests = [await count_requests(count) for count in WALLS]
-    print("door to entity: tiered ...", file=sys.stderr)
-    after = await door_to_entity(
-        "tiered (layout 1.1, now)", LAYOUT_1_1, tiered=True, trials=trials, seed=seed
-    )
-    print("door to entity: every point every poll ...", file=sys.stderr)
-    before = await door_to_entity(
-        "every point every poll (before)",
-        LAYOUT_1_0,
-        tiered=False,
-        trials=trials,
-        seed=seed,
-    )
-    return requests, [after, before]
+    latencies = []
+    for name, points, tiered, cadence in (
+        ("tiered, own cadence (now)", LAYOUT_1_1, True, True),
+        ("tiered, Home Assistant's schedule", LAYOUT_1_1, True, False),
+        ("every point every poll (before)", LAYOUT_1_0, False, False),
+    ):
+        print(f"door to entity: {name} ...", file=sys.stderr)
+        latencies.append(
+            await door_to_entity(
+                name, points, tiered=tiered, cadence=cadence, trials=trials, seed=seed
+            )
+        )
+    return requests, latencies
 
 
 def report(requests: Sequence[Requests], latencies: Sequence[Latency]) -> str:

@@ -1033,8 +1033,7 @@ async def test_options_take_effect_without_restart(
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.LOADED
     coordinator = init_integration.runtime_data
-    assert coordinator.update_interval is not None
-    assert coordinator.update_interval.total_seconds() == 5
+    assert coordinator.poll_interval.total_seconds() == 5
     ledger = init_integration.runtime_data.ledger
     assert ledger.settings.code_length == 6
     assert ledger.settings.temperature_band == (1.0, 6.0)

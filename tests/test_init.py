@@ -180,6 +180,50 @@ async def test_polls_on_the_update_interval(
     assert hass.states.get(door).state == STATE_ON
 
 
+async def test_each_poll_starts_in_time_for_a_door_to_show_within_the_interval(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+) -> None:
+    """The poll timer runs on the loop's clock: one poll per interval, not fewer.
+
+    Polls of the simulator take milliseconds: each starts just under one
+    interval (2 s) after the last, so three intervals bring three polls.
+    """
+    before = simulator.requests
+    per_poll = init_integration.runtime_data.links["wall_lobby"].requests_per_fast_poll
+    for seconds in (2, 4, 6):
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.requests - before == 3 * per_poll
+
+
+@pytest.mark.parametrize("polling_disabled", [True])
+async def test_polling_disabled_in_the_system_options_polls_nothing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+) -> None:
+    assert await requests_in_a_minute(hass, simulator) == 0
+
+
+async def test_an_unloaded_entry_polls_no_more(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: LockerSimulator,
+) -> None:
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert await requests_in_a_minute(hass, simulator) == 0
+
+
+async def requests_in_a_minute(hass: HomeAssistant, simulator: LockerSimulator) -> int:
+    """Requests the simulator answers while Home Assistant's time moves a minute."""
+    before = simulator.requests
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=1))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return simulator.requests - before
+
+
 async def test_smaller_wall_removes_its_stale_compartments(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -128,6 +128,7 @@ async def async_setup_entry(
         await connection.close()
         raise
     entry.runtime_data = coordinator
+    entry.async_on_unload(coordinator.async_start_polling())
     # Walls and options changed in the UI take effect at once.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     # A keypad lock-out starting or ending shows on the walls' problem sensors.

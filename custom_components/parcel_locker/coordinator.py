@@ -26,7 +26,7 @@ from time import monotonic
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -75,6 +75,7 @@ from .domain.snapshot import (
 from .errors import NothingFitsError, controller_errors, failed, ledger_refusal
 from .guard_keeper import GuardKeeper
 from .households import households_of
+from .poll_timer import PollTimer
 from .sensor_issues import ParcelSensorIssues, SensorIssue
 from .store import LedgerStore
 from .wall_config import WallConfig
@@ -142,12 +143,15 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {entry.title}",
-            update_interval=timedelta(seconds=seconds)
-            if seconds
-            else DEFAULT_POLL_INTERVAL,
+            # Polls run on a timer of our own (``async_start_polling``).
+            update_interval=None,
             # Equal snapshots mean nothing changed: entities are not woken up.
             always_update=False,
         )
+        self.poll_interval = (
+            timedelta(seconds=seconds) if seconds else DEFAULT_POLL_INTERVAL
+        )
+        self._timer = PollTimer(hass, entry, self.poll_interval, self._async_poll)
         self.connection = connection
         self.walls: dict[str, WallConfig] = {wall.wall_id: wall for wall in walls}
         step_registers = (
@@ -287,6 +291,19 @@ class ParcelLockerCoordinator(DataUpdateCoordinator[LockerSnapshot]):
         return cached[1] | {
             number for wall, number in self._closed_lately if wall == wall_id
         }
+
+    @callback
+    def async_start_polling(self) -> CALLBACK_TYPE:
+        """Poll on the cadence from now on (a door shows within an interval).
+
+        Returns the stop. Home Assistant's own schedule would start each poll
+        an interval after the last one ended, on a whole second.
+        """
+        return self._timer.async_start()
+
+    async def _async_poll(self) -> bool:
+        await self.async_refresh()
+        return self.last_update_success
 
     async def _async_update_data(self) -> LockerSnapshot:
         """Read every wall, one after the other, and tell the ledger."""

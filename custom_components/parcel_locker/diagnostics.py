@@ -53,9 +53,7 @@ async def async_get_config_entry_diagnostics(
             },
             "connection": {"connected": coordinator.connection.connected},
             "polling": {
-                "interval_seconds": coordinator.update_interval.total_seconds()
-                if coordinator.update_interval
-                else None,
+                "interval_seconds": coordinator.poll_interval.total_seconds(),
                 "last_update_success": coordinator.last_update_success,
                 "last_poll_seconds": coordinator.last_poll_seconds,
                 # The kind only: a message may name the controller's address.
