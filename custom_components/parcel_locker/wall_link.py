@@ -20,23 +20,22 @@ contact means a door seen closed has had every counted opening (see
 the poll ends.
 
 An idle wall answers the same words poll after poll: each block's words are
-kept, a block is decoded again only when its words changed, and a poll that
-read nothing new gives the very same ``WallReading`` (so the coordinator and
-the entities have nothing to do either). No Home Assistant imports: the
-benchmark drives this directly.
+kept (``block_reads``), a block is decoded again only when its words changed,
+and a poll that read nothing new gives the very same ``WallReading`` (so the
+coordinator and the entities have nothing to do either). No Home Assistant
+imports: the benchmark drives this directly.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
-from typing import Any, Literal
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from modbus_connection import (
     ModbusConnection,
     ModbusExceptionError,
     ModbusUnit,
-    ReadBlock,
 )
 from modbus_connection.model import (
     CoilField,
@@ -46,6 +45,7 @@ from modbus_connection.model import (
     RegisterSpace,
 )
 
+from .block_reads import BlockReads, read_all, request_count
 from .domain.readings import (
     CompartmentReading,
     KeypadEntry,
@@ -76,8 +76,6 @@ type RegisterFields = Mapping[str, tuple[RegisterField[Any], Table]]
 SERIAL_STEP_REGISTERS = 32
 NETWORK_STEP_REGISTERS = MAX_REGISTERS_PER_READ
 type BitFields = Mapping[str, CoilField | DiscreteInputField]
-type ReadField = RegisterField[Any] | CoilField | DiscreteInputField
-type Space = Literal["coil", "discrete", "input", "holding"]
 
 
 class WallDecoder:
@@ -169,128 +167,18 @@ def _register_component(
     return component
 
 
-def _reader(
-    unit: ModbusUnit, space: Space
-) -> Callable[[int, int], Awaitable[list[int] | list[bool]]]:
-    """The unit's read request for one table."""
-    readers: dict[Space, Callable[[int, int], Awaitable[list[int] | list[bool]]]] = {
-        "coil": unit.read_coils,
-        "discrete": unit.read_discrete_inputs,
-        "input": unit.read_input_registers,
-        "holding": unit.read_holding_registers,
-    }
-    return readers[space]
-
-
-class _Block:
-    """One read request, the fields it covers and the words it answered last."""
-
-    __slots__ = ("count", "fields", "read", "space", "start", "words")
-
-    def __init__(
-        self,
-        unit: ModbusUnit,
-        space: Space,
-        span: tuple[int, int],
-        fields: list[tuple[str, ReadField]],
-    ) -> None:
-        """Keep each field with its place in the block's words."""
-        self.space = space
-        self.start, self.count = span
-        self.read = _reader(unit, space)
-        self.fields = [
-            (key, field, field.address - self.start, field.count)
-            for key, field in fields
-        ]
-        self.words: list[int] | list[bool] | None = None
-
-
-class _Reads:
-    """The requests of one component, decoded only where the words changed.
-
-    The component plans the blocks (``modbus_connection``'s own planning) and
-    does the writes; reading the blocks here keeps their words, so a poll that
-    reads the same words again decodes nothing.
-    """
-
-    def __init__(
-        self,
-        unit: ModbusUnit,
-        component: ManualComponent,
-        fields: Mapping[str, tuple[ReadField, Space]],
-    ) -> None:
-        """Plan the component's blocks and which of ``fields`` each one covers."""
-        self.component = component
-        self.keys = frozenset(fields)
-        self.blocks = [
-            _Block(
-                unit,
-                space,
-                (start, count),
-                [
-                    (key, field)
-                    for key, (field, field_space) in fields.items()
-                    if field_space == space and start <= field.address < start + count
-                ],
-            )
-            for space, spans in component._build_plan().blocks.items()  # noqa: SLF001
-            for start, count in spans
-        ]
-        self.values: dict[str, Any] = {}
-
-    def forget(self) -> None:
-        """Forget the words read: the next read decodes every block again."""
-        for block in self.blocks:
-            block.words = None
-
-    def assume(self, key: str, value: Any) -> None:
-        """Take ``value`` as read for ``key`` (just written) until its block is read.
-
-        The block's words are forgotten, so the next read decodes them afresh
-        whatever the controller made of the write.
-        """
-        self.values[key] = value
-        for block in self.blocks:
-            if any(field_key == key for field_key, *_ in block.fields):
-                block.words = None
-
-    async def read(self) -> bool:
-        """Read every block; True when any answered other words than last time.
-
-        Raises ``modbus_connection.ModbusError`` when the controller fails.
-        """
-        changed = False
-        for block in self.blocks:
-            try:
-                words = await block.read(block.start, block.count)
-            except ModbusExceptionError as err:
-                # As the component's own read says it: which block was refused.
-                raise ModbusExceptionError.from_code(
-                    err.exception_code,
-                    f"{block.space} block read at address {block.start} (count "
-                    f"{block.count}) returned Modbus exception code "
-                    f"{err.exception_code}",
-                    block=ReadBlock(block.space, block.start, block.count),
-                ) from err
-            if words == block.words:
-                continue
-            block.words = words
-            changed = True
-            for key, field, offset, width in block.fields:
-                self.values[key] = field.decode(list(words[offset : offset + width]))
-        return changed
-
-
-def _bit_reads(unit: ModbusUnit, wall: WallMap, fields: BitFields) -> _Reads:
-    return _Reads(
+def _bit_reads(unit: ModbusUnit, wall: WallMap, fields: BitFields) -> BlockReads:
+    return BlockReads(
         unit,
         _bit_component(unit, wall, fields),
         {key: (bit_field, bit_field.space) for key, bit_field in fields.items()},
     )
 
 
-def _register_reads(unit: ModbusUnit, wall: WallMap, fields: RegisterFields) -> _Reads:
-    return _Reads(
+def _register_reads(
+    unit: ModbusUnit, wall: WallMap, fields: RegisterFields
+) -> BlockReads:
+    return BlockReads(
         unit,
         _register_component(unit, wall, fields),
         {
@@ -300,27 +188,15 @@ def _register_reads(unit: ModbusUnit, wall: WallMap, fields: RegisterFields) -> 
     )
 
 
-async def _read_all(reads: Iterable[_Reads]) -> bool:
-    """Read each in turn (never gathered); True when any read new words."""
-    changed = False
-    for each in reads:
-        changed |= await each.read()
-    return changed
-
-
-def _requests(reads: Iterable[_Reads]) -> int:
-    return sum(len(each.blocks) for each in reads)
-
-
 def _steps(
     unit: ModbusUnit, wall: WallMap, fields: RegisterFields, size: int
-) -> list[_Reads]:
+) -> list[BlockReads]:
     """Small reads of at most ``size`` registers: one request each.
 
     Fields are grouped in address order per table, as the read planner would
     pool them (no gap wider than the wall allows), so each group is one read.
     """
-    steps: list[_Reads] = []
+    steps: list[BlockReads] = []
     group: dict[str, tuple[RegisterField[Any], Table]] = {}
     start = last_end = 0
     table: Table | None = None
@@ -378,10 +254,10 @@ class WallLink:
         self._units = {
             unit_id: connection.for_unit(unit_id) for unit_id in wall.unit_ids()
         }
-        self._bits: list[_Reads] = []
-        self._registers: list[_Reads] = []
-        self._slow: list[_Reads] = []
-        self._all_counters: list[_Reads] = []
+        self._bits: list[BlockReads] = []
+        self._registers: list[BlockReads] = []
+        self._slow: list[BlockReads] = []
+        self._all_counters: list[BlockReads] = []
         self._owner: dict[str, ManualComponent] = {}
         # Each compartment's counter field, to read a few of them on demand,
         # and its door's key: a door that reads open gets its counter read.
@@ -390,9 +266,9 @@ class WallLink:
             compartment.number: point_key(compartment.number, Role.DOOR)
             for compartment in wall.compartments
         }
-        self._counter_reads: dict[frozenset[int], list[_Reads]] = {}
+        self._counter_reads: dict[frozenset[int], list[BlockReads]] = {}
         # (read, whether its values are kept until read again)
-        self._slow_steps: list[tuple[_Reads, bool]] = []
+        self._slow_steps: list[tuple[BlockReads, bool]] = []
         for unit_id, fields in component_fields(wall).items():
             unit = self._units[unit_id]
             for target, register_fields in (
@@ -420,28 +296,28 @@ class WallLink:
         # until the first full poll.
         self._slow_values: dict[str, Any] | None = None
         # The steps of the slow tier still to read in this round.
-        self._slow_pending: list[tuple[_Reads, bool]] = []
+        self._slow_pending: list[tuple[BlockReads, bool]] = []
         # The counters read by the last poll and what it decoded to: a poll
         # that read the same counters and no new words gives the very same
         # reading (cheap to compare). None: no poll yet, or a setpoint written.
-        self._last: tuple[tuple[_Reads, ...], WallReading] | None = None
+        self._last: tuple[tuple[BlockReads, ...], WallReading] | None = None
         self._open_doors: list[int] = []
 
-    def _add(self, target: list[_Reads], reads: _Reads) -> None:
+    def _add(self, target: list[BlockReads], reads: BlockReads) -> None:
         target.append(reads)
         self._owner.update(dict.fromkeys(reads.keys, reads.component))
 
     @property
     def requests_per_poll(self) -> int:
         """How many Modbus requests a full poll of this wall sends."""
-        return _requests(
+        return request_count(
             [*self._slow, *self._all_counters, *self._registers, *self._bits]
         )
 
     @property
     def requests_per_fast_poll(self) -> int:
         """Requests of a poll between full ones, with no counter to read."""
-        return _requests([*self._registers, *self._bits])
+        return request_count([*self._registers, *self._bits])
 
     @property
     def has_counters(self) -> bool:
@@ -486,7 +362,7 @@ class WallLink:
         changed = False
         if full or self._slow_values is None:
             full = True
-            changed = await _read_all(self._slow)
+            changed = await read_all(self._slow)
             self._slow_values = {
                 key: value
                 for reads in self._slow
@@ -512,14 +388,14 @@ class WallLink:
                     counters.append(step)
                 changed |= step_changed
             counters += self._counters_of(self._unread(watched, counters))
-        changed |= await _read_all((*counters, *self._registers))
-        doors_moved = await _read_all(self._bits)
+        changed |= await read_all((*counters, *self._registers))
+        doors_moved = await read_all(self._bits)
         if doors_moved:
             self._open_doors = self._doors_open()
         if not full and self._open_doors:
             # A full poll has read every counter already.
             more = self._counters_of(self._unread(self._open_doors, counters))
-            changed |= await _read_all(more)
+            changed |= await read_all(more)
             counters += more
         read_counters = tuple(counters)
         if (
@@ -530,7 +406,9 @@ class WallLink:
             return self._last[1]
         return self._decode(read_counters)
 
-    def _unread(self, numbers: Collection[int], reads: Collection[_Reads]) -> list[int]:
+    def _unread(
+        self, numbers: Collection[int], reads: Collection[BlockReads]
+    ) -> list[int]:
         """Those of ``numbers`` with a counter that none of ``reads`` read."""
         read = {key for each in reads for key in each.keys}
         return [
@@ -540,7 +418,7 @@ class WallLink:
             and self._counter_fields[number][1] not in read
         ]
 
-    def _covers(self, reads: _Reads, numbers: Collection[int]) -> bool:
+    def _covers(self, reads: BlockReads, numbers: Collection[int]) -> bool:
         """Whether ``reads`` reads the counter of any of ``numbers``."""
         return any(
             number in self._counter_fields
@@ -561,7 +439,7 @@ class WallLink:
         ):
             reads.forget()
 
-    def _decode(self, read_counters: tuple[_Reads, ...]) -> WallReading:
+    def _decode(self, read_counters: tuple[BlockReads, ...]) -> WallReading:
         """The reading of the values kept, with the counters this poll read."""
         values: dict[str, Any] = dict(self._slow_values or {})
         for reads in (*read_counters, *self._registers, *self._bits):
@@ -582,7 +460,7 @@ class WallLink:
         """Steps of the current round of the slow tier not read yet."""
         return len(self._slow_pending)
 
-    def _counters_of(self, numbers: Collection[int]) -> list[_Reads]:
+    def _counters_of(self, numbers: Collection[int]) -> list[BlockReads]:
         """Reads of the counters of ``numbers`` (built once per set)."""
         wanted = frozenset(
             number for number in numbers if number in self._counter_fields
