@@ -19,6 +19,8 @@ import os
 from pathlib import Path
 import random
 import sys
+import threading
+import time
 from typing import Any, Self
 from unittest.mock import patch
 
@@ -38,6 +40,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
+from custom_components.parcel_locker import store as store_module
 from custom_components.parcel_locker.const import DOMAIN
 from custom_components.parcel_locker.domain.ledger import (
     CompartmentSpec,
@@ -348,6 +351,52 @@ async def test_a_failed_write_keeps_the_previous_file(
     await store.async_save(ledger)
     reloaded = await LedgerStore(hass, "atomic").async_load(KEY, LedgerSettings())
     assert reloaded.parcel(parcel.parcel_id).state is ParcelState.RESERVED
+    assert json.loads(path.read_bytes())["data"] == ledger.to_dict()
+
+
+async def test_saves_write_one_at_a_time_in_the_order_of_the_steps(
+    hass: HomeAssistant, storage: Path
+) -> None:
+    """Many actions at once, half of them cancelled while saving: no older ledger
+    lands over a newer one, and the file ends with the last step.
+
+    A write runs in a thread that cancelling its caller does not stop; the
+    disk is made slow (10 ms a write) so that writes would overlap if allowed.
+    """
+    store = LedgerStore(hass, "ordered")
+    ledger = new_ledger(compartments=20)
+    running = 0
+    overlapped = False
+    written: list[int] = []
+    guard = threading.Lock()
+    real_write = store_module._write_atomically
+
+    def slow_write(path: str, content: bytes) -> None:
+        nonlocal running, overlapped
+        with guard:
+            running += 1
+            overlapped |= running > 1
+        time.sleep(0.01)  # a slow disk, in the write's own thread
+        real_write(path, content)
+        with guard:
+            running -= 1
+            written.append(json.loads(content)["data"]["revision"])
+
+    saves = []
+    with patch.object(store_module, "_write_atomically", slow_write):
+        for _ in range(20):
+            ledger.assign(
+                "person.bob", Size.S, "DHL", None, False, None, ledger_now(), actor="t"
+            )
+            saves.append(hass.async_create_task(store.async_save(ledger)))
+            await asyncio.sleep(0)
+        for save in saves[::2]:
+            save.cancel()
+        await asyncio.gather(*saves, return_exceptions=True)
+        await hass.async_block_till_done()
+    assert not overlapped
+    assert written == sorted(written)
+    path = storage / ledger_key("ordered")
     assert json.loads(path.read_bytes())["data"] == ledger.to_dict()
 
 

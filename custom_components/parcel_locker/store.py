@@ -17,6 +17,7 @@ so backups and restores treat them like any other storage file.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 import secrets
@@ -165,8 +166,15 @@ class LedgerStore:
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Bind the entry's file."""
+        self._hass = hass
         self._file = StoredFile(hass, f"{DOMAIN}.{entry_id}.ledger")
         self.saved_revision: int | None = None
+        # One write at a time, in the order of the steps. A write runs in a
+        # thread that cannot be stopped: a save cancelled meanwhile (an action
+        # whose caller went away) leaves it running, and the next save waits
+        # for it, so an older ledger never lands over a newer one.
+        self._lock = asyncio.Lock()
+        self._writing: asyncio.Task[None] | None = None
 
     @property
     def path(self) -> str:
@@ -197,11 +205,19 @@ class LedgerStore:
         Raises ``HomeAssistantError`` when the file could not be written; the
         next save writes the whole ledger again.
         """
-        if ledger.revision == self.saved_revision:
-            return
-        revision = ledger.revision
-        await self._file.async_write(ledger.to_dict())
-        self.saved_revision = revision
+        async with self._lock:
+            if self._writing is not None:
+                await asyncio.wait([self._writing])
+                self._writing = None
+            if ledger.revision == self.saved_revision:
+                return  # a save waited for meanwhile wrote this step already
+            revision = ledger.revision
+            self._writing = self._hass.async_create_task(
+                self._file.async_write(ledger.to_dict()), "parcel_locker ledger save"
+            )
+            await asyncio.shield(self._writing)
+            self._writing = None
+            self.saved_revision = revision
 
     async def async_remove(self) -> None:
         """Delete the stored ledger (the entry was removed)."""
