@@ -20,7 +20,6 @@ from pathlib import Path
 import random
 import sys
 import threading
-import time
 from typing import Any, Self
 from unittest.mock import patch
 
@@ -63,6 +62,7 @@ from .test_services import call, deliver, poll
 
 ROOT = Path(__file__).parents[1]
 KEY = b"crash-test-install-key-0123456789"
+ABANDON_SECONDS = 30  # a held write gives up only if the test never lets it go
 # When a code acknowledged at a step (flow, step) still opens, by the step
 # the stored ledger is at.
 LIVE = {
@@ -360,8 +360,9 @@ async def test_saves_write_one_at_a_time_in_the_order_of_the_steps(
     """Many actions at once, half of them cancelled while saving: no older ledger
     lands over a newer one, and the file ends with the last step.
 
-    A write runs in a thread that cancelling its caller does not stop; the
-    disk is made slow (10 ms a write) so that writes would overlap if allowed.
+    A write runs in a thread that cancelling its caller does not stop. The
+    disk is held until the test lets it go, after every save has been asked
+    for: writes that were allowed to would all be under way by then, together.
     """
     store = LedgerStore(hass, "ordered")
     ledger = new_ledger(compartments=20)
@@ -369,21 +370,22 @@ async def test_saves_write_one_at_a_time_in_the_order_of_the_steps(
     overlapped = False
     written: list[int] = []
     guard = threading.Lock()
+    disk = threading.Event()
     real_write = store_module._write_atomically
 
-    def slow_write(path: str, content: bytes) -> None:
+    def held_write(path: str, content: bytes) -> None:
         nonlocal running, overlapped
         with guard:
             running += 1
             overlapped |= running > 1
-        time.sleep(0.01)  # a slow disk, in the write's own thread
+        disk.wait(ABANDON_SECONDS)  # let go by the test; the bound only ends a hang
         real_write(path, content)
         with guard:
             running -= 1
             written.append(json.loads(content)["data"]["revision"])
 
     saves = []
-    with patch.object(store_module, "_write_atomically", slow_write):
+    with patch.object(store_module, "_write_atomically", held_write):
         for _ in range(20):
             ledger.assign(
                 "person.bob", Size.S, "DHL", None, False, None, ledger_now(), actor="t"
@@ -392,6 +394,8 @@ async def test_saves_write_one_at_a_time_in_the_order_of_the_steps(
             await asyncio.sleep(0)
         for save in saves[::2]:
             save.cancel()
+        # Queued behind every write already handed to the executor.
+        await hass.async_add_executor_job(disk.set)
         await asyncio.gather(*saves, return_exceptions=True)
         await hass.async_block_till_done()
     assert not overlapped
