@@ -857,9 +857,12 @@ async def test_reconfigure_to_another_entrys_address(
 
 
 async def test_reconfigure_serial(
-    hass: HomeAssistant, simulator: LockerSimulator
+    hass: HomeAssistant, simulator: LockerSimulator, mock_setup_entry: AsyncMock
 ) -> None:
-    """A serial entry is reconfigured with the serial form."""
+    """A serial entry is reconfigured with the serial form.
+
+    The entry reloads afterwards; there is no serial line to set it up on.
+    """
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id="serial:/dev/ttyUSB0",
@@ -897,6 +900,8 @@ async def test_reconfigure_serial(
     assert entry.data[CONF_PORT] == "/dev/ttyUSB1"
     assert entry.data["baudrate"] == 19200
     assert entry.unique_id == "serial:/dev/ttyUSB1"
+    await hass.async_block_till_done()
+    assert mock_setup_entry.call_count == 1
 
 
 @pytest.fixture
