@@ -124,7 +124,20 @@ def guesses(seed: int, avoid: set[str], count: int) -> list[str]:
 
 
 def assert_one_line_at_most(caplog: pytest.LogCaptureFixture) -> None:
-    """What a default configuration logs (INFO and up): a line, no traceback."""
-    shown = [record for record in caplog.records if record.levelno >= logging.INFO]
+    """What a default configuration logs (INFO and up): a line, no traceback.
+
+    The test loop runs in asyncio's debug mode, which warns of a step that took
+    long on a busy machine ("Executing <Task ...> took 0.1 seconds"); Home
+    Assistant does not run in that mode, so those warnings are not counted.
+    """
+    shown = [
+        record
+        for record in caplog.records
+        if record.levelno >= logging.INFO and not _slow_step_warning(record)
+    ]
     assert not [record for record in shown if record.exc_info], "a traceback"
     assert len([record for record in shown if record.levelno >= logging.WARNING]) <= 1
+
+
+def _slow_step_warning(record: logging.LogRecord) -> bool:
+    return record.name == "asyncio" and record.getMessage().startswith("Executing <")
